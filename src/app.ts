@@ -1,0 +1,90 @@
+import { createRequire } from 'node:module'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Ajv } from 'ajv'
+import addFormats from 'ajv-formats'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { Config } from './config.js'
+import { errorHandler, notFoundHandler } from './errors.js'
+import authPlugin from './plugins/auth.js'
+import configPlugin from './plugins/config.js'
+import dbPlugin from './plugins/db.js'
+import ingestPlugin from './plugins/ingest.js'
+import metricsPlugin from './plugins/metrics.js'
+import openapiPlugin from './plugins/openapi.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
+import redisPlugin from './plugins/redis.js'
+import agenciesRoutes from './routes/agencies/index.js'
+import alertsRoutes from './routes/alerts/index.js'
+import authRoutes from './routes/auth/index.js'
+import buildingsRoutes from './routes/buildings/index.js'
+import healthRoutes from './routes/health/index.js'
+import incidentsRoutes from './routes/incidents/index.js'
+import resourcesRoutes from './routes/resources/index.js'
+import usersRoutes from './routes/users/index.js'
+
+export const VERSION: string = createRequire(import.meta.url)('../package.json').version
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger']
+}
+
+export function loggerOptions (config: Config): FastifyServerOptions['logger'] {
+  return {
+    level: config.LOG_LEVEL,
+    redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.hashedPassword', '*.refresh_token']
+  }
+}
+
+/**
+ * Bodies are validated strictly (no type coercion: `"3"` is not a priority), while query
+ * strings and path parameters are coerced from text, as they must be.
+ */
+function validatorCompilers () {
+  const make = (coerceTypes: boolean | 'array') => {
+    const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false })
+    addFormats.default(ajv)
+    return ajv
+  }
+  const body = make(false)
+  const other = make('array')
+  return ({ schema, httpPart }: { schema: object, httpPart?: string }) =>
+    (httpPart === 'body' ? body : other).compile(schema)
+}
+
+export async function buildApp (config: Config, opts: BuildOptions = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? loggerOptions(config),
+    bodyLimit: config.BODY_LIMIT,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle'
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompilers())
+  // JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain')
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(notFoundHandler)
+
+  await app.register(configPlugin, { config })
+  await app.register(openapiPlugin)
+  await app.register(dbPlugin)
+  await app.register(redisPlugin)
+  await app.register(metricsPlugin)
+  await app.register(authPlugin)
+  await app.register(rateLimitPlugin)
+  await app.register(ingestPlugin)
+
+  await app.register(healthRoutes, { version: VERSION })
+  await app.register(authRoutes, { prefix: '/api/v1/auth' })
+  await app.register(incidentsRoutes, { prefix: '/api/v1/incidents' })
+  await app.register(alertsRoutes, { prefix: '/api/v1/alerts' })
+  await app.register(resourcesRoutes, { prefix: '/api/v1/resources' })
+  await app.register(buildingsRoutes, { prefix: '/api/v1/buildings' })
+  await app.register(usersRoutes, { prefix: '/api/v1/users' })
+  await app.register(agenciesRoutes, { prefix: '/api/v1/agencies' })
+
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

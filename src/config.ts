@@ -1,0 +1,46 @@
+import envSchema from 'env-schema'
+import { Type, type Static } from 'typebox'
+
+export const DEV_JWT_SECRET = 'eriop-target-development-secret-change-me-please'
+
+/**
+ * Every setting the service reads, with its default. `.env.example` and the README's
+ * configuration table list exactly these keys (a test keeps them in sync).
+ */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ default: 8000, minimum: 0, maximum: 65535, description: 'TCP port the API listens on' }),
+  HOST: Type.String({ default: '0.0.0.0', description: 'Interface the API listens on' }),
+  DATABASE_URL: Type.Optional(Type.String({ description: 'Postgres connection string; the database is created if missing. Unset: an embedded Postgres under DATA_DIR' })),
+  DATA_DIR: Type.String({ default: '.data', description: 'Where the embedded Postgres keeps its files (only when DATABASE_URL is unset)' }),
+  MIGRATE_ON_START: Type.Boolean({ default: true, description: 'Apply pending migrations before listening' }),
+  PG_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200, description: 'Postgres connections per process' }),
+  DB_CONNECT_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, description: 'Give up on a new Postgres connection after this long (then 503)' }),
+  DB_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, description: 'Postgres statement_timeout for API queries' }),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters, idempotency fast path and events; the API keeps serving without it' }),
+  REDIS_KEY_PREFIX: Type.String({ default: 'eriop:', maxLength: 100, description: 'Prefix of every Redis key this service writes' }),
+  JWT_SECRET: Type.String({ default: DEV_JWT_SECRET, minLength: 16, description: 'HS256 signing key of access and refresh tokens' }),
+  REQUIRE_SECRETS: Type.Boolean({ default: false, description: 'Refuse to start with the development JWT_SECRET' }),
+  ACCESS_TOKEN_TTL: Type.Integer({ default: 7200, minimum: 60, description: 'Access-token lifetime in seconds (the seed clients never refresh)' }),
+  REFRESH_TOKEN_TTL: Type.Integer({ default: 604800, minimum: 60, description: 'Refresh-token lifetime in seconds' }),
+  LOGIN_MAX_FAILURES: Type.Integer({ default: 5, minimum: 1, description: 'Failed logins in a row before the account is locked' }),
+  LOGIN_LOCKOUT_SECONDS: Type.Integer({ default: 900, minimum: 1, description: 'How long a locked account stays locked' }),
+  RATE_LIMIT_ENABLED: Type.Boolean({ default: true, description: 'Per-user (per-IP when anonymous) request limits' }),
+  RATE_LIMIT_MAX: Type.Integer({ default: 60000, minimum: 1, description: 'Requests allowed per key and window' }),
+  RATE_LIMIT_WINDOW: Type.String({ default: '1 minute', maxLength: 50, description: 'Window of RATE_LIMIT_MAX, in ms or as text ("1 minute")' }),
+  BODY_LIMIT: Type.Integer({ default: 1048576, minimum: 1024, description: 'Largest accepted request body in bytes (413 above)' }),
+  LOG_LEVEL: Type.Union([
+    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+    Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
+  ], { default: 'info', description: 'pino log level' }),
+  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+export function loadConfig (data: Record<string, unknown> = process.env): Config {
+  const config = envSchema<Config>({ schema: ConfigSchema, data, dotenv: false })
+  if (config.REQUIRE_SECRETS && config.JWT_SECRET === DEV_JWT_SECRET) {
+    throw new Error('JWT_SECRET must be set when REQUIRE_SECRETS=true')
+  }
+  return config
+}

@@ -1,0 +1,7 @@
+export * from './enums.js'
+export * from './agencies.js'
+export * from './users.js'
+export * from './buildings.js'
+export * from './resources.js'
+export * from './incidents.js'
+export * from './alerts.js'

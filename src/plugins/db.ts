@@ -1,0 +1,21 @@
+import fp from 'fastify-plugin'
+import { createDb, createPool, type Database } from '../db/client.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Database
+  }
+}
+
+export default fp(async (app) => {
+  const { config } = app
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required to build the app')
+  const pool = createPool(config.DATABASE_URL, {
+    max: config.PG_POOL_MAX,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS
+  })
+  app.decorate('db', createDb(pool))
+  // Registered before routes, so Fastify runs this onClose after theirs: the ingest writer drains first.
+  app.addHook('onClose', async () => { await pool.end() })
+}, { name: 'db', dependencies: ['config'] })

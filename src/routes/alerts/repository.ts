@@ -1,0 +1,124 @@
+import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm'
+import type { Database, Executor } from '../../db/client.js'
+import { alerts } from '../../db/schema/index.js'
+import { errors } from '../../errors.js'
+import type { AlertIngest, AlertListQuery } from '../../schemas/alerts.js'
+
+export type AlertRow = typeof alerts.$inferSelect
+export type NewAlertRow = typeof alerts.$inferInsert
+
+export function toAlert (row: AlertRow) {
+  const located = row.latitude !== null && row.longitude !== null
+  return {
+    id: row.id,
+    source: row.source,
+    source_id: row.sourceId,
+    severity: row.severity,
+    status: row.status,
+    alert_type: row.alertType,
+    title: row.title,
+    description: row.description,
+    location: located ? { latitude: row.latitude!, longitude: row.longitude!, address: row.address, zone: row.zone } : null,
+    raw_payload: row.rawPayload,
+    confidence: row.confidence,
+    peak_level_db: row.peakLevelDb,
+    background_level_db: row.backgroundLevelDb,
+    building_id: row.buildingId,
+    linked_incident_id: row.linkedIncidentId,
+    acknowledged_at: row.acknowledgedAt,
+    acknowledged_by: row.acknowledgedBy,
+    acknowledgment_notes: row.acknowledgmentNotes,
+    dismissed_at: row.dismissedAt,
+    dismissal_reason: row.dismissalReason,
+    received_at: row.receivedAt,
+    created_at: row.createdAt
+  }
+}
+
+/** The row an ingested alert becomes. `receivedAt` is when the API accepted the request. */
+export function toAlertRow (body: AlertIngest, ctx: { agencyId: string, userId: string, receivedAt: Date, idempotencyKey?: string | null }): NewAlertRow {
+  return {
+    agencyId: ctx.agencyId,
+    source: body.source,
+    sourceId: body.source_id ?? null,
+    severity: body.severity ?? 'medium',
+    alertType: body.alert_type,
+    title: body.title,
+    description: body.description ?? null,
+    latitude: body.location?.latitude ?? null,
+    longitude: body.location?.longitude ?? null,
+    address: body.location?.address ?? null,
+    zone: body.location?.zone ?? null,
+    rawPayload: (body.raw_payload ?? null) as Record<string, unknown> | null,
+    confidence: body.confidence ?? null,
+    peakLevelDb: body.peak_level_db ?? null,
+    backgroundLevelDb: body.background_level_db ?? null,
+    buildingId: body.building_id ?? null,
+    ingestedBy: ctx.userId,
+    idempotencyKey: ctx.idempotencyKey ?? null,
+    receivedAt: ctx.receivedAt
+  }
+}
+
+const ACKNOWLEDGEABLE = ['pending', 'acknowledged', 'processing'] as const
+const DISMISSABLE = ['pending', 'acknowledged', 'processing', 'dismissed'] as const
+
+export function createAlertsRepository (db: Database) {
+  async function changeStatus (agencyId: string, id: string, allowedFrom: readonly AlertRow['status'][], set: Partial<NewAlertRow>, verb: string) {
+    const [row] = await db.update(alerts).set({ ...set, updatedAt: new Date() })
+      .where(and(eq(alerts.agencyId, agencyId), eq(alerts.id, id), inArray(alerts.status, [...allowedFrom])))
+      .returning()
+    if (row) return row
+    const [existing] = await db.select({ status: alerts.status }).from(alerts)
+      .where(and(eq(alerts.agencyId, agencyId), eq(alerts.id, id)))
+    if (!existing) throw new errors.notFound('Alert')
+    throw new errors.conflict(`Cannot ${verb} an alert that is ${existing.status}`)
+  }
+
+  return {
+    async listPending (agencyId: string, limit: number) {
+      return db.select().from(alerts)
+        .where(and(eq(alerts.agencyId, agencyId), eq(alerts.status, 'pending')))
+        .orderBy(asc(alerts.severity), desc(alerts.createdAt))
+        .limit(limit)
+    },
+
+    async list (agencyId: string, q: AlertListQuery) {
+      const filters: SQL[] = [eq(alerts.agencyId, agencyId)]
+      if (q.status) filters.push(eq(alerts.status, q.status))
+      if (q.severity) filters.push(eq(alerts.severity, q.severity))
+      if (q.alert_type) filters.push(eq(alerts.alertType, q.alert_type))
+      const where = and(...filters)
+      const [rows, [{ total }]] = await Promise.all([
+        db.select().from(alerts).where(where).orderBy(desc(alerts.createdAt), desc(alerts.id))
+          .limit(q.page_size).offset((q.page - 1) * q.page_size),
+        db.select({ total: count() }).from(alerts).where(where)
+      ])
+      return { rows, total }
+    },
+
+    async findById (agencyId: string, id: string) {
+      const [row] = await db.select().from(alerts).where(and(eq(alerts.agencyId, agencyId), eq(alerts.id, id)))
+      return row
+    },
+
+    async findByIdempotencyKey (agencyId: string, key: string, tx: Executor = db) {
+      const [row] = await tx.select({ id: alerts.id, receivedAt: alerts.receivedAt }).from(alerts)
+        .where(and(eq(alerts.agencyId, agencyId), eq(alerts.idempotencyKey, key)))
+      return row
+    },
+
+    // Acknowledging twice is not an error: under load two dispatchers often pick the same first pending alert.
+    acknowledge (agencyId: string, id: string, userId: string, notes: string | null) {
+      return changeStatus(agencyId, id, ACKNOWLEDGEABLE, {
+        status: 'acknowledged', acknowledgedAt: new Date(), acknowledgedBy: userId, acknowledgmentNotes: notes
+      }, 'acknowledge')
+    },
+
+    dismiss (agencyId: string, id: string, userId: string, reason: string | null) {
+      return changeStatus(agencyId, id, DISMISSABLE, {
+        status: 'dismissed', dismissedAt: new Date(), dismissedBy: userId, dismissalReason: reason
+      }, 'dismiss')
+    }
+  }
+}
