@@ -8,6 +8,7 @@ import { errorHandler, notFoundHandler } from './errors.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import dbPlugin from './plugins/db.js'
+import eventsPlugin from './plugins/events.js'
 import ingestPlugin from './plugins/ingest.js'
 import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
@@ -70,6 +71,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(openapiPlugin)
   await app.register(dbPlugin)
   await app.register(redisPlugin)
+  await app.register(eventsPlugin)
   await app.register(metricsPlugin)
   await app.register(authPlugin)
   await app.register(rateLimitPlugin)

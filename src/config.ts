@@ -32,6 +32,11 @@ export const ConfigSchema = Type.Object({
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
   ], { default: 'info', description: 'pino log level' }),
+  INGEST_MAX_BATCH: Type.Integer({ default: 500, minimum: 1, maximum: 5000, description: 'Most alerts written by one group-commit INSERT' }),
+  INGEST_MAX_WAIT_MS: Type.Integer({ default: 2, minimum: 0, maximum: 1000, description: 'Longest an accepted alert waits for its batch to start when no connection is free' }),
+  INGEST_MAX_QUEUE: Type.Integer({ default: 10000, minimum: 1, description: 'Alerts waiting to be written before ingest answers 503 + Retry-After' }),
+  INGEST_MAX_IN_FLIGHT: Type.Integer({ default: 2, minimum: 1, maximum: 32, description: 'Group-commit batches written concurrently' }),
+  WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Processes sharing the port (node:cluster); 1 = no cluster' }),
   CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' })
 })
 

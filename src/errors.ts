@@ -6,18 +6,18 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
  * `{detail, code}` (DESIGN.md §3); validation errors carry a list of `{loc, msg, type}` in `detail`.
  */
 export const errors = {
-  notAuthenticated: createError('NOT_AUTHENTICATED', 'Not authenticated', 401),
-  invalidToken: createError('INVALID_TOKEN', 'Invalid or expired token', 401),
-  invalidCredentials: createError('INVALID_CREDENTIALS', 'Invalid email or password', 401),
-  accountLocked: createError('ACCOUNT_LOCKED', 'Account is locked due to too many failed login attempts. Try again later.', 401),
-  accountInactive: createError('ACCOUNT_INACTIVE', 'Account is disabled', 401),
-  forbidden: createError('FORBIDDEN', 'Insufficient permissions for this operation', 403),
-  notFound: createError('NOT_FOUND', '%s not found', 404),
-  invalidId: createError('INVALID_ID', 'Invalid id: expected a UUID', 400),
-  conflict: createError('CONFLICT', '%s', 409),
-  badRequest: createError('BAD_REQUEST', '%s', 400),
-  unavailable: createError('SERVICE_UNAVAILABLE', '%s', 503),
-  rateLimited: createError('RATE_LIMITED', 'Rate limit exceeded, retry in %s', 429)
+  NotAuthenticated: createError('NOT_AUTHENTICATED', 'Not authenticated', 401),
+  InvalidToken: createError('INVALID_TOKEN', 'Invalid or expired token', 401),
+  InvalidCredentials: createError('INVALID_CREDENTIALS', 'Invalid email or password', 401),
+  AccountLocked: createError('ACCOUNT_LOCKED', 'Account is locked due to too many failed login attempts. Try again later.', 401),
+  AccountInactive: createError('ACCOUNT_INACTIVE', 'Account is disabled', 401),
+  Forbidden: createError('FORBIDDEN', 'Insufficient permissions for this operation', 403),
+  NotFound: createError('NOT_FOUND', '%s not found', 404),
+  InvalidId: createError('INVALID_ID', 'Invalid id: expected a UUID', 400),
+  Conflict: createError('CONFLICT', '%s', 409),
+  BadRequest: createError('BAD_REQUEST', '%s', 400),
+  Unavailable: createError('SERVICE_UNAVAILABLE', '%s', 503),
+  RateLimited: createError('RATE_LIMITED', 'Rate limit exceeded, retry in %s', 429)
 } as const
 
 export interface ValidationIssue { loc: (string | number)[], msg: string, type: string }

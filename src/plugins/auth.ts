@@ -41,24 +41,24 @@ export default fp(async (app) => {
   })
 
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    if (!request.headers.authorization) throw new errors.notAuthenticated()
+    if (!request.headers.authorization) throw new errors.NotAuthenticated()
     let claims: AccessClaims | RefreshClaims
     try {
       claims = await request.jwtVerify<AccessClaims | RefreshClaims>()
     } catch (err) {
       const code = (err as { code?: string }).code
       if (code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER' || code === 'FST_JWT_BAD_REQUEST') {
-        throw new errors.notAuthenticated()
+        throw new errors.NotAuthenticated()
       }
-      throw new errors.invalidToken()
+      throw new errors.InvalidToken()
     }
-    if (claims.type !== 'access') throw new errors.invalidToken()
+    if (claims.type !== 'access') throw new errors.InvalidToken()
   })
 
   app.decorate('requireRole', (...roles: UserRole[]) => {
     const allowed = new Set<UserRole>(roles)
     return async (request: FastifyRequest) => {
-      if (!allowed.has(request.user.role)) throw new errors.forbidden()
+      if (!allowed.has(request.user.role)) throw new errors.Forbidden()
     }
   })
 }, { name: 'auth', dependencies: ['config'] })

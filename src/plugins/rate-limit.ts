@@ -23,6 +23,6 @@ export default fp(async (app) => {
       const user = request.user as { sub?: string } | undefined
       return user?.sub ? `user:${user.sub}` : `ip:${request.ip}`
     },
-    errorResponseBuilder: (_request, context) => new errors.rateLimited(context.after)
+    errorResponseBuilder: (_request, context) => new errors.RateLimited(context.after)
   })
 }, { name: 'rate-limit', dependencies: ['config', 'redis', 'auth'] })

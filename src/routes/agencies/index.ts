@@ -26,7 +26,7 @@ const agenciesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['agencies'], summary: 'The caller\'s agency', response: { 200: Agency, ...idErrors } }
   }, async (request) => {
     const row = await repo.findById(request.user.agency_id)
-    if (!row) throw new errors.notFound('Agency')
+    if (!row) throw new errors.NotFound('Agency')
     return toAgency(row)
   })
 
@@ -35,7 +35,7 @@ const agenciesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['agencies'], params: IdParams, response: { 200: Agency, ...idErrors } }
   }, async (request) => {
     const row = request.params.id === request.user.agency_id ? await repo.findById(request.params.id) : undefined
-    if (!row) throw new errors.notFound('Agency')
+    if (!row) throw new errors.NotFound('Agency')
     return toAgency(row)
   })
 }

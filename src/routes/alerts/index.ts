@@ -81,7 +81,7 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['alerts'], params: IdParams, response: { 200: Alert, ...idErrors } }
   }, async (request) => {
     const row = await repo.findById(request.user.agency_id, request.params.id)
-    if (!row) throw new errors.notFound('Alert')
+    if (!row) throw new errors.NotFound('Alert')
     return toAlert(row)
   })
 

@@ -71,8 +71,8 @@ export function createAlertsRepository (db: Database) {
     if (row) return row
     const [existing] = await db.select({ status: alerts.status }).from(alerts)
       .where(and(eq(alerts.agencyId, agencyId), eq(alerts.id, id)))
-    if (!existing) throw new errors.notFound('Alert')
-    throw new errors.conflict(`Cannot ${verb} an alert that is ${existing.status}`)
+    if (!existing) throw new errors.NotFound('Alert')
+    throw new errors.Conflict(`Cannot ${verb} an alert that is ${existing.status}`)
   }
 
   return {

@@ -38,14 +38,14 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const user = await repo.findByEmail(email)
     if (!user) {
       await verifyPassword(await dummyPasswordHash(), request.body.password)
-      throw new errors.invalidCredentials()
+      throw new errors.InvalidCredentials()
     }
-    if (user.lockedUntil && user.lockedUntil > new Date()) throw new errors.accountLocked()
+    if (user.lockedUntil && user.lockedUntil > new Date()) throw new errors.AccountLocked()
     if (!await verifyPassword(user.hashedPassword, request.body.password)) {
       await repo.recordFailedLogin(user.id, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS)
-      throw new errors.invalidCredentials()
+      throw new errors.InvalidCredentials()
     }
-    if (!user.isActive) throw new errors.accountInactive()
+    if (!user.isActive) throw new errors.AccountInactive()
     await repo.recordLogin(user.id)
     return issueTokens(app, user)
   })
@@ -62,11 +62,11 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     try {
       claims = app.jwt.verify<AccessClaims | RefreshClaims>(request.body.refresh_token)
     } catch {
-      throw new errors.invalidToken()
+      throw new errors.InvalidToken()
     }
-    if (claims.type !== 'refresh') throw new errors.invalidToken()
+    if (claims.type !== 'refresh') throw new errors.InvalidToken()
     const user = await repo.findById(claims.sub)
-    if (!user || !user.isActive) throw new errors.invalidToken()
+    if (!user || !user.isActive) throw new errors.InvalidToken()
     return issueTokens(app, user)
   })
 
@@ -75,7 +75,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['auth'], summary: 'The caller', response: { 200: Me, 404: ErrorResponse, ...authErrors } }
   }, async (request) => {
     const user = await repo.findById(request.user.sub, request.user.agency_id)
-    if (!user) throw new errors.invalidToken()
+    if (!user) throw new errors.InvalidToken()
     return {
       id: user.id,
       email: user.email,

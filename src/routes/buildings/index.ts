@@ -20,7 +20,7 @@ const buildingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['buildings'], params: IdParams, response: { 200: Building, ...idErrors } }
   }, async (request) => {
     const row = await repo.findById(request.user.agency_id, request.params.id)
-    if (!row) throw new errors.notFound('Building')
+    if (!row) throw new errors.NotFound('Building')
     return toBuilding(row)
   })
 }

@@ -39,7 +39,7 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['incidents'], params: IdParams, response: { 200: Incident, ...idErrors } }
   }, async (request) => {
     const row = await repo.findById(request.user.agency_id, request.params.id)
-    if (!row) throw new errors.notFound('Incident')
+    if (!row) throw new errors.NotFound('Incident')
     return toIncident(row)
   })
 

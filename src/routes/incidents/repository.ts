@@ -52,7 +52,7 @@ export function createIncidentsRepository (db: Database) {
   async function findForUpdate (tx: Executor, agencyId: string, id: string) {
     const [row] = await tx.select().from(incidents)
       .where(and(eq(incidents.agencyId, agencyId), eq(incidents.id, id))).for('update')
-    if (!row) throw new errors.notFound('Incident')
+    if (!row) throw new errors.NotFound('Incident')
     return row
   }
 
@@ -88,7 +88,7 @@ export function createIncidentsRepository (db: Database) {
       if (body.building_id) {
         const [building] = await db.select({ id: buildings.id }).from(buildings)
           .where(and(eq(buildings.agencyId, agencyId), eq(buildings.id, body.building_id)))
-        if (!building) throw new errors.notFound('Building')
+        if (!building) throw new errors.NotFound('Building')
       }
       const [row] = await db.insert(incidents).values({
         agencyId,
@@ -113,7 +113,7 @@ export function createIncidentsRepository (db: Database) {
         const changes: Partial<typeof incidents.$inferInsert> = {}
         if (patch.status && patch.status !== current.status) {
           if (!TRANSITIONS[current.status].includes(patch.status)) {
-            throw new errors.conflict(`Cannot change incident status from ${current.status} to ${patch.status}`)
+            throw new errors.Conflict(`Cannot change incident status from ${current.status} to ${patch.status}`)
           }
           changes.status = patch.status
           const stamp = STATUS_TIMESTAMPS[patch.status]
@@ -134,17 +134,17 @@ export function createIncidentsRepository (db: Database) {
       return db.transaction(async (tx) => {
         const incident = await findForUpdate(tx, agencyId, id)
         if (incident.status === 'resolved' || incident.status === 'closed') {
-          throw new errors.conflict(`Cannot assign resources to a ${incident.status} incident`)
+          throw new errors.Conflict(`Cannot assign resources to a ${incident.status} incident`)
         }
         const found = await tx.select({ id: resources.id, status: resources.status, currentIncidentId: resources.currentIncidentId })
           .from(resources)
           .where(and(eq(resources.agencyId, agencyId), inArray(resources.id, resourceIds)))
           .orderBy(asc(resources.id))
           .for('update')
-        if (found.length !== resourceIds.length) throw new errors.notFound('Resource')
+        if (found.length !== resourceIds.length) throw new errors.NotFound('Resource')
         const busy = found.filter((r) => r.status !== 'available' && r.currentIncidentId !== id)
         if (busy.length > 0) {
-          throw new errors.conflict(`Resources not available: ${busy.map((r) => r.id).join(', ')}`)
+          throw new errors.Conflict(`Resources not available: ${busy.map((r) => r.id).join(', ')}`)
         }
         const now = new Date()
         await tx.update(resources)

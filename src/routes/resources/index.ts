@@ -30,7 +30,7 @@ const resourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['resources'], params: IdParams, response: { 200: Resource, ...idErrors } }
   }, async (request) => {
     const row = await repo.findById(request.user.agency_id, request.params.id)
-    if (!row) throw new errors.notFound('Resource')
+    if (!row) throw new errors.NotFound('Resource')
     return toResource(row)
   })
 
@@ -45,7 +45,7 @@ const resourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const row = await repo.update(request.user.agency_id, request.params.id, request.body)
-    if (!row) throw new errors.notFound('Resource')
+    if (!row) throw new errors.NotFound('Resource')
     return toResource(row)
   })
 }

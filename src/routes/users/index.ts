@@ -37,9 +37,9 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['users'], params: IdParams, response: { 200: User, 403: ErrorResponse, ...idErrors } }
   }, async (request) => {
     const { user } = request
-    if (request.params.id !== user.sub && user.role !== 'admin' && user.role !== 'dispatcher') throw new errors.forbidden()
+    if (request.params.id !== user.sub && user.role !== 'admin' && user.role !== 'dispatcher') throw new errors.Forbidden()
     const row = await repo.findById(request.params.id, user.agency_id)
-    if (!row) throw new errors.notFound('User')
+    if (!row) throw new errors.NotFound('User')
     return toUser(row)
   })
 }

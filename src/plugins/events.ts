@@ -1,0 +1,64 @@
+import { EventEmitter } from 'node:events'
+import fp from 'fastify-plugin'
+
+export type EventName = 'alert:created' | 'alert:updated' | 'incident:created' | 'incident:updated' | 'resource:updated'
+
+export interface EventBus {
+  /** Publishes a batch of events of one kind: one Redis PUBLISH per call, whatever the batch size. */
+  publish (event: EventName, payloads: unknown[]): void
+  /** Local subscribers (e.g. an SSE stream) get every batch published through this process or, with Redis, any replica. */
+  subscribe (event: EventName, listener: (payloads: unknown[]) => void): () => void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    events: EventBus
+  }
+}
+
+/**
+ * Live event fan-out. With Redis the batches go through the `<prefix>events:<name>` channels,
+ * so every replica's subscribers see them; without Redis they stay in this process.
+ * Publishing never throws and never waits: events are a courtesy, durability is Postgres'.
+ */
+export default fp(async (app) => {
+  const local = new EventEmitter()
+  local.setMaxListeners(0)
+  const prefix = `${app.config.REDIS_KEY_PREFIX}events:`
+  let subscriber: typeof app.redis | undefined
+
+  const ensureSubscriber = () => {
+    if (subscriber) return
+    subscriber = app.redis.duplicate({ lazyConnect: false })
+    subscriber.on('error', () => {})
+    subscriber.on('messageBuffer', () => {})
+    subscriber.on('message', (channel: string, message: string) => {
+      try {
+        local.emit(channel.slice(prefix.length), JSON.parse(message))
+      } catch {}
+    })
+  }
+
+  const bus: EventBus = {
+    publish (event, payloads) {
+      if (payloads.length === 0) return
+      if (app.redis.status === 'ready') {
+        app.redis.publish(prefix + event, JSON.stringify(payloads)).catch(() => local.emit(event, payloads))
+      } else {
+        local.emit(event, payloads)
+      }
+    },
+    subscribe (event, listener) {
+      ensureSubscriber()
+      subscriber!.subscribe(prefix + event).catch(() => {})
+      local.on(event, listener)
+      return () => { local.off(event, listener) }
+    }
+  }
+
+  app.decorate('events', bus)
+  app.addHook('onClose', async () => {
+    local.removeAllListeners()
+    subscriber?.disconnect()
+  })
+}, { name: 'events', dependencies: ['config', 'redis'] })
