@@ -23,8 +23,10 @@ export async function ensureDatabase (url: string): Promise<boolean> {
     try {
       await client.query(`create database "${name.replaceAll('"', '""')}"`)
     } catch (err) {
-      // 42P04: another process created it between our check and our create.
-      if ((err as { code?: string }).code !== '42P04') throw err
+      // Another process created it between our check and our create: 42P04 duplicate_database,
+      // or 23505 when both CREATE DATABASE statements raced on pg_database's unique index.
+      const code = (err as { code?: string }).code
+      if (code !== '42P04' && code !== '23505') throw err
       return false
     }
     return true
