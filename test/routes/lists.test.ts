@@ -11,7 +11,10 @@ test('paginated lists: totals, last page, beyond the last page, page_size bounds
   const team = await createTeam(app, database.db, 'LIST1')
   const headers = bearer(team.responder.token)
   await database.db.insert(resources).values(Array.from({ length: 23 }, (_, i) => ({
-    agencyId: team.agency.id, resourceType: 'vehicle' as const, name: `Vehicle ${i}`, callSign: `V-${String(i).padStart(3, '0')}`,
+    agencyId: team.agency.id,
+    resourceType: 'vehicle' as const,
+    name: `Vehicle ${i}`,
+    callSign: `V-${String(i).padStart(3, '0')}`,
     status: i % 2 === 0 ? 'available' as const : 'off_duty' as const
   })))
 
@@ -49,8 +52,15 @@ test('/incidents/active: active only, priority then newest, capped by limit (def
   const base = Date.UTC(2026, 0, 1)
   const statuses = ['new', 'assigned', 'en_route', 'on_scene', 'resolved', 'closed'] as const
   await database.db.insert(incidents).values(Array.from({ length: 120 }, (_, i) => ({
-    agencyId: team.agency.id, incidentNumber: `INC-LIST2-${i}`, category: 'fire' as const, priority: (i % 5) + 1,
-    status: statuses[i % 6], title: `Incident ${i}`, latitude: 45.5, longitude: -73.5, createdAt: new Date(base + i * 1000)
+    agencyId: team.agency.id,
+    incidentNumber: `INC-LIST2-${i}`,
+    category: 'fire' as const,
+    priority: (i % 5) + 1,
+    status: statuses[i % 6],
+    title: `Incident ${i}`,
+    latitude: 45.5,
+    longitude: -73.5,
+    createdAt: new Date(base + i * 1000)
   })))
   const active = (await app.inject({ url: '/api/v1/incidents/active', headers })).json()
   assert.equal(active.length, 80, '4 of every 6 are active')
@@ -74,8 +84,13 @@ test('/alerts/pending: pending only, critical first then newest; /alerts filters
   const severities = ['info', 'low', 'medium', 'high', 'critical'] as const
   const base = Date.UTC(2026, 0, 1)
   await database.db.insert(alerts).values(Array.from({ length: 30 }, (_, i) => ({
-    agencyId: team.agency.id, source: 'manual' as const, severity: severities[i % 5], status: i < 20 ? 'pending' as const : 'acknowledged' as const,
-    alertType: i % 2 ? 'gunshot' : 'scream', title: `Alert ${i}`, createdAt: new Date(base + i * 1000)
+    agencyId: team.agency.id,
+    source: 'manual' as const,
+    severity: severities[i % 5],
+    status: i < 20 ? 'pending' as const : 'acknowledged' as const,
+    alertType: i % 2 ? 'gunshot' : 'scream',
+    title: `Alert ${i}`,
+    createdAt: new Date(base + i * 1000)
   })))
   const pending = (await app.inject({ url: '/api/v1/alerts/pending', headers })).json()
   assert.equal(pending.length, 20)
@@ -92,8 +107,16 @@ test('buildings: list by name and detail', async (t) => {
   const team = await createTeam(app, database.db, 'LIST4')
   const headers = bearer(team.responder.token)
   await database.db.insert(buildings).values(['Zeta', 'Alpha', 'Mid'].map((name, i) => ({
-    agencyId: team.agency.id, name, streetName: 'Test Street', city: 'Montreal', provinceState: 'Quebec',
-    fullAddress: `${1000 + i} Test Street`, latitude: 45.5 + i / 100, longitude: -73.56, hasFireAlarm: true, hazardLevel: 'moderate' as const
+    agencyId: team.agency.id,
+    name,
+    streetName: 'Test Street',
+    city: 'Montreal',
+    provinceState: 'Quebec',
+    fullAddress: `${1000 + i} Test Street`,
+    latitude: 45.5 + i / 100,
+    longitude: -73.56,
+    hasFireAlarm: true,
+    hazardLevel: 'moderate' as const
   })))
   const list = (await app.inject({ url: '/api/v1/buildings?page=1&page_size=2', headers })).json()
   assert.deepEqual(list.items.map((b: { name: string }) => b.name), ['Alpha', 'Mid'])
