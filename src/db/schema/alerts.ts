@@ -50,5 +50,12 @@ export const alerts = pgTable('alerts', {
   index('alerts_agency_created_idx').on(t.agencyId, t.createdAt.desc().nullsFirst()),
   index('alerts_agency_status_created_idx').on(t.agencyId, t.status, t.createdAt.desc().nullsFirst()),
   // Idempotency-Key: the durable guarantee (Redis is only a fast path).
-  uniqueIndex('alerts_idempotency_key_idx').on(t.agencyId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`)
+  uniqueIndex('alerts_idempotency_key_idx').on(t.agencyId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+  // Foreign keys need an index on the referencing side, or deleting a user, building or incident
+  // (seed clean, agency cascade) scans the whole table once per deleted row. Partial: ingested
+  // alerts leave these columns empty, so the hot insert path does not maintain them.
+  index('alerts_acknowledged_by_idx').on(t.acknowledgedBy).where(sql`${t.acknowledgedBy} is not null`),
+  index('alerts_dismissed_by_idx').on(t.dismissedBy).where(sql`${t.dismissedBy} is not null`),
+  index('alerts_linked_incident_idx').on(t.linkedIncidentId).where(sql`${t.linkedIncidentId} is not null`),
+  index('alerts_building_idx').on(t.buildingId).where(sql`${t.buildingId} is not null`)
 ])

@@ -43,5 +43,8 @@ export const incidents = pgTable('incidents', {
     .where(sql`${t.status} in ('new', 'assigned', 'en_route', 'on_scene')`),
   // GET /incidents (newest first), with or without a status filter.
   index('incidents_agency_created_idx').on(t.agencyId, t.createdAt.desc().nullsFirst()),
-  index('incidents_agency_status_created_idx').on(t.agencyId, t.status, t.createdAt.desc().nullsFirst())
+  index('incidents_agency_status_created_idx').on(t.agencyId, t.status, t.createdAt.desc().nullsFirst()),
+  // Referencing-side indexes for the foreign keys (see alerts.ts).
+  index('incidents_created_by_idx').on(t.createdBy).where(sql`${t.createdBy} is not null`),
+  index('incidents_building_idx').on(t.buildingId).where(sql`${t.buildingId} is not null`)
 ])

@@ -23,5 +23,6 @@ export const resources = pgTable('resources', {
   check('resources_longitude_range', sql`${t.longitude} between -180 and 180`),
   // GET /resources/available and GET /resources?status=…
   index('resources_agency_status_idx').on(t.agencyId, t.status, t.callSign, t.id),
-  index('resources_agency_type_idx').on(t.agencyId, t.resourceType, t.callSign, t.id)
+  index('resources_agency_type_idx').on(t.agencyId, t.resourceType, t.callSign, t.id),
+  index('resources_current_incident_idx').on(t.currentIncidentId).where(sql`${t.currentIncidentId} is not null`)
 ])

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { dummyPasswordHash, verifyPassword } from '../../auth/password.js'
+import { accessClaims, refreshClaims } from '../../auth/tokens.js'
 import { errors } from '../../errors.js'
 import type { AccessClaims, RefreshClaims } from '../../plugins/auth.js'
 import { LoginBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js'
@@ -8,13 +9,9 @@ import { ErrorResponse, authErrors } from '../../schemas/common.js'
 import { createUsersRepository, type UserRow } from '../users/repository.js'
 
 function issueTokens (app: FastifyInstance, user: UserRow) {
-  const access: AccessClaims = {
-    sub: user.id, type: 'access', user_id: user.id, email: user.email, role: user.role, agency_id: user.agencyId
-  }
-  const refresh: RefreshClaims = { sub: user.id, type: 'refresh' }
   return {
-    access_token: app.jwt.sign(access),
-    refresh_token: app.jwt.sign(refresh, { expiresIn: app.config.REFRESH_TOKEN_TTL }),
+    access_token: app.jwt.sign(accessClaims(user)),
+    refresh_token: app.jwt.sign(refreshClaims(user), { expiresIn: app.config.REFRESH_TOKEN_TTL }),
     token_type: 'bearer' as const,
     expires_in: app.config.ACCESS_TOKEN_TTL,
     mfa_required: false,
