@@ -10,13 +10,16 @@ export const DEV_JWT_SECRET = 'eriop-target-development-secret-change-me-please'
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 8000, minimum: 0, maximum: 65535, description: 'TCP port the API listens on' }),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface the API listens on' }),
+  TRUST_PROXY: Type.Boolean({ default: false, description: 'Take the client address from X-Forwarded-For (behind the compose stack\'s proxy), for logs and per-IP rate limits' }),
   DATABASE_URL: Type.Optional(Type.String({ description: 'Postgres connection string; the database is created if missing. Unset: an embedded Postgres under DATA_DIR' })),
   DATA_DIR: Type.String({ default: '.data', description: 'Where the embedded Postgres keeps its files (only when DATABASE_URL is unset)' }),
+  EMBEDDED_PG_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Port of the embedded Postgres (127.0.0.1 only). Unset: the port recorded in DATA_DIR, else 5433, else a free port' })),
   MIGRATE_ON_START: Type.Boolean({ default: true, description: 'Apply pending migrations before listening' }),
+  SEED_ON_START: Type.Optional(Type.Boolean({ description: 'Create the load-test fixture at start when the database is empty. Unset: on for the embedded Postgres, off when DATABASE_URL is set' })),
   PG_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200, description: 'Postgres connections per process' }),
   DB_CONNECT_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, description: 'Give up on a new Postgres connection after this long (then 503)' }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, description: 'Postgres statement_timeout for API queries' }),
-  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters, idempotency fast path and events; the API keeps serving without it' }),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters, idempotency fast path and events; the API keeps serving without it. Empty or `none`: no Redis (single-instance mode)' }),
   REDIS_KEY_PREFIX: Type.String({ default: 'eriop:', maxLength: 100, description: 'Prefix of every Redis key this service writes' }),
   JWT_SECRET: Type.String({ default: DEV_JWT_SECRET, minLength: 16, description: 'HS256 signing key of access and refresh tokens' }),
   REQUIRE_SECRETS: Type.Boolean({ default: false, description: 'Refuse to start with the development JWT_SECRET' }),
@@ -36,6 +39,7 @@ export const ConfigSchema = Type.Object({
   INGEST_MAX_WAIT_MS: Type.Integer({ default: 2, minimum: 0, maximum: 1000, description: 'Longest an accepted alert waits for its batch to start when no connection is free' }),
   INGEST_MAX_QUEUE: Type.Integer({ default: 10000, minimum: 1, description: 'Alerts waiting to be written before ingest answers 503 + Retry-After' }),
   INGEST_MAX_IN_FLIGHT: Type.Integer({ default: 2, minimum: 1, maximum: 32, description: 'Group-commit batches written concurrently' }),
+  BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve POST /api/v1/alerts/ingest/noop (same auth and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
   WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Processes sharing the port (node:cluster); 1 = no cluster' }),
   CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' })
 })

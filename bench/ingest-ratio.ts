@@ -1,0 +1,554 @@
+/**
+ * bench:ingest-ratio — how close POST /api/v1/alerts/ingest comes to the ceiling of the very
+ * same server process, with an exact zero-loss reconciliation after every ingest run.
+ *
+ * Absolute figures swing ±20–25 % between identical runs on a shared 2-core VM
+ * (research/anchors-performance.md), so the goals are ratios against a ceiling measured in the
+ * same session: POST /api/v1/alerts/ingest/noop (BENCH_NOOP_ROUTE) does the same JWT check,
+ * role check, body validation and response serialization as ingest, and writes nothing.
+ *
+ *   npm run bench:ingest-ratio [-- --duration 10 --warmup 3 --rounds 1 --rate 1000 --rate-connections 100
+ *                                 --only … --env KEY=VALUE … --label … --keep-db --strict]
+ *
+ * --only <phase prefixes> runs a subset (e.g. --only noop,ingest-c1000) for quick iterations;
+ * --node-option passes a flag to the server's node (e.g. --node-option=--cpu-prof), --env a
+ * setting to the server (e.g. --env INGEST_MAX_WAIT_MS=0).
+ * Loopback only; starts its own server on a free port against a fresh database, stops by itself.
+ * Exit code 1 when a correctness check fails (non-2xx, errors, loss, phantom rows); goals
+ * missed only fail the run with --strict.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { hashPassword } from '../src/auth/password.js'
+import { prepareDatabase } from '../src/db/migrate.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
+const PASSWORD = 'TestPass123456!'
+const EMAIL = 'alertsystem@bench.eriop.local'
+
+const GOALS = {
+  ratioC100: 0.80,
+  ratioC1000: 0.60,
+  p975C1000Ms: 250,
+  p99Rate1000Ms: 50
+}
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '1000' },
+    'rate-connections': { type: 'string', default: '100' },
+    'pg-url': { type: 'string', default: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    label: { type: 'string', default: '' },
+    only: { type: 'string', default: '' },
+    // e.g. --node-option=--cpu-prof --node-option=--cpu-prof-dir=bench/results/profiles
+    'node-option': { type: 'string', multiple: true, default: [] },
+    // e.g. --env INGEST_MAX_WAIT_MS=0 (server settings to compare)
+    env: { type: 'string', multiple: true, default: [] },
+    'keep-db': { type: 'boolean', default: false },
+    strict: { type: 'boolean', default: false }
+  }
+})
+
+const DURATION = Number(args.duration)
+const WARMUP = Number(args.warmup)
+const ROUNDS = Number(args.rounds)
+const RATE = Number(args.rate)
+const RATE_CONNECTIONS = Number(args['rate-connections'])
+// --only noop,ingest-c1000: run just the phases whose names start with these (for quick iterations).
+const ONLY = args.only ? args.only.split(',').map((p) => p.trim()).filter(Boolean) : []
+const DB_NAME = `eriop_bench_ingest_ratio_${process.pid}`
+
+// ---------------------------------------------------------------- CPU accounting (/proc)
+
+const TICK_MS = 10 // USER_HZ is 100 on Linux
+
+function procTicks (pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(fields[11]) + Number(fields[12]) // utime + stime
+  } catch {
+    return 0
+  }
+}
+
+/** CPU ticks of every postgres process, by pid (backends come and go during a run). */
+function postgresTicks (): Map<number, number> {
+  const ticks = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      if (comm.startsWith('postgres')) ticks.set(Number(entry), procTicks(Number(entry)))
+    } catch {}
+  }
+  return ticks
+}
+
+/** Ticks spent between two snapshots by the processes alive at the second (new ones from zero). */
+function ticksBetween (a: Map<number, number>, b: Map<number, number>): number {
+  let sum = 0
+  for (const [pid, ticks] of b) sum += Math.max(0, ticks - (a.get(pid) ?? 0))
+  return sum
+}
+
+function boxTicks (): { busy: number, total: number } {
+  const [line] = readFileSync('/proc/stat', 'utf8').split('\n')
+  const parts = line.trim().split(/\s+/).slice(1).map(Number)
+  const idle = parts[3] + (parts[4] ?? 0)
+  const total = parts.reduce((a, b) => a + b, 0)
+  return { busy: total - idle, total }
+}
+
+interface CpuSnapshot { at: number, server: number, postgres: Map<number, number>, loader: number, box: { busy: number, total: number } }
+
+function cpuSnapshot (serverPid: number): CpuSnapshot {
+  const self = process.cpuUsage()
+  return { at: performance.now(), server: procTicks(serverPid), postgres: postgresTicks(), loader: (self.user + self.system) / 1000, box: boxTicks() }
+}
+
+/** % of one core for each process, % of the whole box. */
+function cpuBetween (a: CpuSnapshot, b: CpuSnapshot) {
+  const wallMs = b.at - a.at
+  const pct = (ms: number) => Math.round(ms / wallMs * 100)
+  return {
+    server: pct((b.server - a.server) * TICK_MS),
+    postgres: pct(ticksBetween(a.postgres, b.postgres) * TICK_MS),
+    loader: pct(b.loader - a.loader),
+    box: Math.round((b.box.busy - a.box.busy) / Math.max(1, b.box.total - a.box.total) * 100),
+    serverMs: (b.server - a.server) * TICK_MS,
+    postgresMs: ticksBetween(a.postgres, b.postgres) * TICK_MS
+  }
+}
+
+// ---------------------------------------------------------------- server process and /metrics
+
+async function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+interface Server { child: ChildProcess, base: string, output: string[] }
+
+async function startServer (databaseUrl: string): Promise<Server> {
+  const port = await freePort()
+  // node --import tsx, not the tsx CLI: the child's pid must be the server itself (CPU accounting, signals).
+  const child = spawn(process.execPath, [...args['node-option'], '--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: args['redis-url'],
+      REDIS_KEY_PREFIX: `eriop-bench:${process.pid}:`,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_ENABLED: 'false',
+      BENCH_NOOP_ROUTE: 'true',
+      WORKERS: '1',
+      ...Object.fromEntries(args.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+    },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const output: string[] = []
+  const keep = (chunk: Buffer) => { output.push(chunk.toString()); if (output.length > 200) output.shift() }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
+  const base = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break
+    try {
+      const res = await fetch(`${base}/health/live`)
+      if (res.ok) return { child, base, output }
+    } catch {}
+    await sleep(200)
+  }
+  child.kill('SIGKILL')
+  throw new Error(`server did not start:\n${output.join('')}`)
+}
+
+async function stopServer (server: Server): Promise<number | null> {
+  if (server.child.exitCode !== null) return server.child.exitCode
+  const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)))
+  server.child.kill('SIGTERM')
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 30_000)
+  const code = await exited
+  clearTimeout(timer)
+  return code
+}
+
+/** Sums every series of `name` whose labels contain all of `labels`; undefined when the metric is absent. */
+export function metricValue (text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  let found = false
+  let sum = 0
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue
+    const rest = line.slice(name.length)
+    if (rest[0] !== '{' && rest[0] !== ' ') continue
+    if (!Object.entries(labels).every(([k, v]) => rest.includes(`${k}="${v}"`))) continue
+    found = true
+    sum += Number(rest.slice(rest.lastIndexOf(' ') + 1))
+  }
+  return found ? sum : undefined
+}
+
+interface ServerCounters { committed: number | undefined, http201: number, queueDepth: number | undefined, batches: number | undefined }
+
+async function serverCounters (base: string): Promise<ServerCounters> {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  return {
+    committed: metricValue(text, 'ingest_alerts_committed_total'),
+    http201: metricValue(text, 'http_requests_total', { route: '/api/v1/alerts/ingest', status_code: '201' }) ?? 0,
+    queueDepth: metricValue(text, 'ingest_queue_depth'),
+    batches: metricValue(text, 'ingest_batch_size_count')
+  }
+}
+
+/** Waits until everything the server accepted is committed and answered: counters stop moving. */
+async function settle (base: string): Promise<ServerCounters> {
+  let previous = await serverCounters(base)
+  for (let i = 0; i < 50; i++) {
+    await sleep(300)
+    const current = await serverCounters(base)
+    if (current.committed === previous.committed && current.http201 === previous.http201 && !current.queueDepth) return current
+    previous = current
+  }
+  return previous
+}
+
+// ---------------------------------------------------------------- fixture
+
+async function adminQuery (sql: string) {
+  const client = new pg.Client({ connectionString: args['pg-url'] })
+  await client.connect()
+  try { await client.query(sql) } finally { await client.end() }
+}
+
+function databaseUrl (name: string): string {
+  const url = new URL(args['pg-url'])
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function createFixture (url: string) {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows: [agency] } = await client.query<{ id: string }>(
+      "insert into agencies (code, name) values ('BENCHINGEST', 'Ingest Benchmark Agency') returning id")
+    await client.query(
+      `insert into users (agency_id, email, hashed_password, full_name, role, is_active, is_verified)
+       values ($1, $2, $3, 'Bench alert system', 'alert_system', true, true)`,
+      [agency.id, EMAIL, await hashPassword(PASSWORD, 'fixture')])
+  } finally {
+    await client.end()
+  }
+}
+
+async function login (base: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD })
+  })
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { access_token: string }).access_token
+}
+
+async function countRows (pool: pg.Pool, tag: string): Promise<{ rows: number, distinct: number }> {
+  const { rows: [r] } = await pool.query<{ rows: string, distinct: string }>(
+    'select count(*) as rows, count(distinct source_id) as distinct from alerts where source_id like $1', [`${tag}%`])
+  return { rows: Number(r.rows), distinct: Number(r.distinct) }
+}
+
+// ---------------------------------------------------------------- load
+
+/** The seed client's alert (seed-clients.md §1.3); source_id carries the run tag plus a unique id per request. */
+function alertBody (tag: string): string {
+  const now = new Date().toISOString()
+  return JSON.stringify({
+    source: 'axis_microphone',
+    source_id: `${tag}[<id>]`,
+    severity: 'high',
+    alert_type: 'gunshot',
+    title: `Alert ${now}`,
+    description: 'Load test alert',
+    location: { latitude: 45.5017, longitude: -73.5673, address: '4321 Alert Street', zone: 'Zone 7' },
+    raw_payload: { test: true, timestamp: now },
+    confidence: 0.87,
+    peak_level_db: 104.2,
+    background_level_db: 48.6
+  })
+}
+
+interface LoadOptions { path: string, tag: string, connections: number, duration: number, rate?: number }
+
+function cannon (base: string, token: string, o: LoadOptions) {
+  return autocannon({
+    url: base + o.path,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: alertBody(o.tag),
+    idReplacement: true,
+    connections: o.connections,
+    duration: o.duration,
+    overallRate: o.rate,
+    // Longer than the run: a request is never abandoned (and re-sent) while the server still has it.
+    // At -c 1000 some connections wait seconds for their first request: libuv accepts one connection
+    // per event-loop turn (libuv/libuv#3696), and a saturated loop turns slowly. autocannon's default
+    // 10 s timeout would count those as errors although the server commits and answers them.
+    timeout: Math.max(30, o.duration * 3)
+  })
+}
+
+interface PhaseResult {
+  round: number
+  phase: string
+  path: string
+  connections: number
+  rate: number | null
+  durationS: number
+  reqPerSec: number
+  latencyMs: { p50: number, p90: number, p97_5: number, p99: number, max: number }
+  ok2xx: number
+  non2xx: number
+  errors: number
+  timeouts: number
+  statusCodes: Record<string, number>
+  cpu: ReturnType<typeof cpuBetween>
+  /**
+   * Server CPU per answered request, in µs: unlike req/s it hardly depends on what else the shared
+   * box is doing, so it compares designs even on a busy machine.
+   */
+  serverCpuUsPerReq: number
+  reconciliation?: {
+    rows: number
+    distinctIds: number
+    rowsMinus2xx: number
+    serverCommitted: number
+    serverCommittedSource: 'ingest_alerts_committed_total' | 'http_requests_total{201} (fallback)'
+    batches: number | null
+    avgBatch: number | null
+    ok: boolean
+    problems: string[]
+  }
+}
+
+async function phase (
+  ctx: { base: string, token: string, pool: pg.Pool, pid: number, round: number },
+  name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean
+): Promise<PhaseResult> {
+  const tag = `r${ctx.round}-${name}-`
+  if (WARMUP > 0) {
+    await cannon(ctx.base, ctx.token, { ...o, tag: `warm-${tag}`, duration: WARMUP })
+  }
+  const before = await settle(ctx.base)
+  const cpu0 = cpuSnapshot(ctx.pid)
+  const result = await cannon(ctx.base, ctx.token, { ...o, tag, duration: DURATION })
+  const cpu = cpuBetween(cpu0, cpuSnapshot(ctx.pid))
+  const after = await settle(ctx.base)
+  const statusCodes: Record<string, number> = {}
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0
+  const out: PhaseResult = {
+    round: ctx.round,
+    phase: name,
+    path: o.path,
+    connections: o.connections,
+    rate: o.rate ?? null,
+    durationS: result.duration,
+    reqPerSec: Math.round(result['2xx'] / result.duration),
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max },
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    cpu,
+    serverCpuUsPerReq: Math.round(cpu.serverMs * 1000 / Math.max(1, result['2xx']))
+  }
+  if (reconcile) {
+    const { rows, distinct } = await countRows(ctx.pool, tag)
+    const useCommitted = after.committed !== undefined && before.committed !== undefined
+    const serverCommitted = useCommitted ? after.committed! - before.committed! : after.http201 - before.http201
+    const batches = after.batches !== undefined && before.batches !== undefined ? after.batches - before.batches : null
+    const problems: string[] = []
+    if (result.non2xx !== 0) problems.push(`${result.non2xx} non-2xx`)
+    if (result.errors !== 0) problems.push(`${result.errors} errors`)
+    if (result.timeouts !== 0) problems.push(`${result.timeouts} timeouts`)
+    if (rows < result['2xx']) problems.push(`LOSS: ${result['2xx'] - rows} acknowledged alerts missing`)
+    if (rows - result['2xx'] > o.connections) problems.push(`${rows - result['2xx']} rows beyond 2xx + connections`)
+    // Without the writer's counter (the naive writer had none) the fallback counts 201s the server
+    // finished sending, which misses answers to connections autocannon dropped at the end: informative only.
+    if (rows !== serverCommitted && useCommitted) problems.push(`rows ${rows} != server committed ${serverCommitted}`)
+    if (distinct !== rows) problems.push(`${rows - distinct} duplicate rows`)
+    out.reconciliation = {
+      rows,
+      distinctIds: distinct,
+      rowsMinus2xx: rows - result['2xx'],
+      serverCommitted,
+      serverCommittedSource: useCommitted ? 'ingest_alerts_committed_total' : 'http_requests_total{201} (fallback)',
+      batches,
+      avgBatch: batches ? Math.round(serverCommitted / batches * 10) / 10 : null,
+      ok: problems.length === 0,
+      problems
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------- report
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+function table (results: PhaseResult[]): string {
+  const head = ['round', 'phase', 'conn', 'rate', '2xx/s', 'p50', 'p97.5', 'p99', 'max', 'non2xx', 'err', 'rows−2xx', 'rows=committed', 'avg batch', 'srv µs/req', 'cpu % srv/pg*/ldr/box']
+  const lines = results.map((r) => [
+    String(r.round), r.phase, String(r.connections), r.rate ? String(r.rate) : '-', String(r.reqPerSec),
+    String(r.latencyMs.p50), String(r.latencyMs.p97_5), String(r.latencyMs.p99), String(r.latencyMs.max),
+    String(r.non2xx), String(r.errors + r.timeouts),
+    r.reconciliation ? String(r.reconciliation.rowsMinus2xx) : '-',
+    r.reconciliation
+      ? (r.reconciliation.rows === r.reconciliation.serverCommitted ? 'yes' : r.reconciliation.serverCommittedSource.startsWith('http') ? `n/a (${r.reconciliation.rows - r.reconciliation.serverCommitted})` : 'NO')
+      : '-',
+    r.reconciliation?.avgBatch != null ? String(r.reconciliation.avgBatch) : '-',
+    String(r.serverCpuUsPerReq),
+    `${r.cpu.server}/${r.cpu.postgres}/${r.cpu.loader}/${r.cpu.box}`
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)))
+  const fmt = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'
+  return [fmt(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...lines.map(fmt)].join('\n')
+}
+
+// ---------------------------------------------------------------- main
+
+async function main () {
+  const started = new Date()
+  await adminQuery(`drop database if exists "${DB_NAME}" with (force)`)
+  const url = databaseUrl(DB_NAME)
+  await prepareDatabase(url)
+  await createFixture(url)
+  const pool = new pg.Pool({ connectionString: url, max: 2 })
+  let server: Server | undefined
+  // Hard stop: whatever happens, the benchmark ends.
+  const budgetMs = (ROUNDS * 5 * (DURATION + WARMUP + 20) + 120) * 1000
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`benchmark exceeded ${budgetMs / 1000} s; stopping\n`)
+    server?.child.kill('SIGKILL')
+    process.exit(2)
+  }, budgetMs)
+  watchdog.unref()
+
+  const results: PhaseResult[] = []
+  let exitCode: number | null = null
+  try {
+    server = await startServer(url)
+    const token = await login(server.base)
+    for (let round = 1; round <= ROUNDS; round++) {
+      const ctx = { base: server.base, token, pool, pid: server.child.pid!, round }
+      const run = async (name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean) => {
+        if (ONLY.length > 0 && !ONLY.some((prefix) => name.startsWith(prefix))) return
+        process.stderr.write(`round ${round}: ${name} (${WARMUP}s warm-up + ${DURATION}s)…\n`)
+        const r = await phase(ctx, name, o, reconcile)
+        results.push(r)
+        process.stderr.write(`  ${r.reqPerSec} 2xx/s, p99 ${r.latencyMs.p99} ms${r.reconciliation && !r.reconciliation.ok ? `, PROBLEMS: ${r.reconciliation.problems.join('; ')}` : ''}\n`)
+      }
+      await run('noop-c100', { path: '/api/v1/alerts/ingest/noop', connections: 100 }, false)
+      await run('ingest-c100', { path: '/api/v1/alerts/ingest', connections: 100 }, true)
+      await run('ingest-c1000', { path: '/api/v1/alerts/ingest', connections: 1000 }, true)
+      await run(`ingest-R${RATE}`, { path: '/api/v1/alerts/ingest', connections: RATE_CONNECTIONS, rate: RATE }, true)
+      // The same bursty schedule without the write: how much of the -R latency is the schedule itself.
+      await run(`noop-R${RATE}`, { path: '/api/v1/alerts/ingest/noop', connections: RATE_CONNECTIONS, rate: RATE }, false)
+    }
+  } finally {
+    if (server) exitCode = await stopServer(server)
+    await pool.end()
+    if (!args['keep-db']) await adminQuery(`drop database if exists "${DB_NAME}" with (force)`)
+    clearTimeout(watchdog)
+  }
+
+  const pick = (name: string) => results.filter((r) => r.phase === name)
+  const noop = median(pick('noop-c100').map((r) => r.reqPerSec))
+  const noopFixed = pick(`noop-R${RATE}`)
+  const c100 = pick('ingest-c100')
+  const c1000 = pick('ingest-c1000')
+  const fixed = pick(`ingest-R${RATE}`)
+  const summary = {
+    ceilingReqPerSec: noop,
+    ingestC100: {
+      reqPerSec: median(c100.map((r) => r.reqPerSec)),
+      ratio: median(c100.map((r) => r.reqPerSec)) / noop,
+      p99Ms: median(c100.map((r) => r.latencyMs.p99)),
+      // Server CPU per noop request / per ingest request: the ratio the server alone would reach.
+      cpuRatio: median(pick('noop-c100').map((r) => r.serverCpuUsPerReq)) / median(c100.map((r) => r.serverCpuUsPerReq))
+    },
+    ingestC1000: { reqPerSec: median(c1000.map((r) => r.reqPerSec)), ratio: median(c1000.map((r) => r.reqPerSec)) / noop, p97_5Ms: median(c1000.map((r) => r.latencyMs.p97_5)) },
+    ingestFixedRate: { rate: RATE, reqPerSec: median(fixed.map((r) => r.reqPerSec)), p99Ms: median(fixed.map((r) => r.latencyMs.p99)) },
+    noopFixedRate: { rate: RATE, p99Ms: median(noopFixed.map((r) => r.latencyMs.p99)) }
+  }
+  const goals = [
+    { goal: `ingest -c 100 ≥ ${GOALS.ratioC100} × ceiling`, value: summary.ingestC100.ratio.toFixed(2), met: summary.ingestC100.ratio >= GOALS.ratioC100 },
+    { goal: `ingest -c 1000 ≥ ${GOALS.ratioC1000} × ceiling`, value: summary.ingestC1000.ratio.toFixed(2), met: summary.ingestC1000.ratio >= GOALS.ratioC1000 },
+    { goal: `ingest -c 1000 p97.5 ≤ ${GOALS.p975C1000Ms} ms`, value: `${summary.ingestC1000.p97_5Ms} ms`, met: summary.ingestC1000.p97_5Ms <= GOALS.p975C1000Ms },
+    { goal: `ingest -R ${RATE} p99 ≤ ${GOALS.p99Rate1000Ms} ms`, value: `${summary.ingestFixedRate.p99Ms} ms`, met: summary.ingestFixedRate.p99Ms <= GOALS.p99Rate1000Ms },
+    { goal: 'server exits 0 on SIGTERM after the runs', value: String(exitCode), met: exitCode === 0 }
+  ]
+  const correctness = results.every((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0 && (r.reconciliation?.ok ?? true))
+
+  console.log(`\nbench:ingest-ratio — ${started.toISOString()}${args.label ? ` — ${args.label}` : ''}`)
+  console.log(`node ${process.version}, ${cpus().length} cores, ${DURATION}s runs after ${WARMUP}s warm-up, loader and server on the same box`)
+  console.log(table(results))
+  console.log('latency in ms; srv µs/req = server CPU per answered request; pg* = every postgres process on the box; box = both cores')
+  console.log(`\nceiling (noop, same auth+schema): ${noop} req/s`)
+  for (const g of goals) console.log(`${g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.value}`)
+  console.log(`info  server CPU per request, noop / ingest -c 100: ${summary.ingestC100.cpuRatio.toFixed(2)}`)
+  console.log(`info  noop -R ${RATE} p99 (the schedule's own share of the -R latency): ${summary.noopFixedRate.p99Ms} ms`)
+  console.log(`zero loss and zero non-2xx in every run: ${correctness ? 'yes' : 'NO'}`)
+  for (const r of results) if (r.reconciliation && !r.reconciliation.ok) console.log(`  ${r.phase} round ${r.round}: ${r.reconciliation.problems.join('; ')}`)
+  console.log(`-R runs: autocannon sends each connection's per-second quota as a burst at the start of each second
+(mcollina/autocannon#174), so -R latency is a bursty pattern, not an open-loop schedule.`)
+
+  await mkdir(RESULTS_DIR, { recursive: true })
+  const file = `${RESULTS_DIR}ingest-ratio-${started.toISOString().replaceAll(':', '-').replace(/\..+/, '')}.json`
+  await writeFile(file, JSON.stringify({
+    started,
+    label: args.label || null,
+    node: process.version,
+    cores: cpus().length,
+    settings: { durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rate: RATE, rateConnections: RATE_CONNECTIONS, serverEnv: args.env },
+    goals: GOALS,
+    summary,
+    goalResults: goals,
+    correctness,
+    serverExitCode: exitCode,
+    results
+  }, null, 2))
+  console.log(`\nwritten ${file}`)
+  if (!correctness || exitCode !== 0 || (args.strict && goals.some((g) => !g.met))) process.exitCode = 1
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exitCode = 1
+})

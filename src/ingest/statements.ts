@@ -1,0 +1,78 @@
+import type pg from 'pg'
+
+/**
+ * The SQL of the ingest path (its repository). It talks to node-postgres directly, not through
+ * drizzle: a batch is ONE bind parameter (a JSON array) sent to a named prepared statement, so
+ * Postgres plans it once per connection whatever the batch size, and Node serializes a batch with
+ * one native JSON.stringify per row instead of building 20 typed arrays. drizzle cannot express
+ * INSERT … SELECT FROM json_to_recordset (drizzle-orm#5401).
+ */
+
+const COLUMNS = [
+  'id', 'agency_id', 'ingested_by', 'idempotency_key', 'received_at', 'source', 'source_id', 'severity',
+  'alert_type', 'title', 'description', 'latitude', 'longitude', 'address', 'zone', 'raw_payload',
+  'confidence', 'peak_level_db', 'background_level_db', 'building_id'
+].join(', ')
+
+// Column types as in the table, so the record parser enforces the same limits the table does.
+const RECORD = `r(id uuid, agency_id uuid, ingested_by uuid, idempotency_key varchar(255), received_at timestamptz,
+  source alert_source, source_id varchar(255), severity alert_severity, alert_type varchar(100), title varchar(200),
+  description text, latitude float8, longitude float8, address varchar(500), zone varchar(100), raw_payload jsonb,
+  confidence float8, peak_level_db float8, background_level_db float8, building_id uuid)`
+
+/**
+ * Inserts a batch; its row count tells whether every row went in (the common case: nothing more to
+ * do, and no row is sent back). Rows it skips, and why:
+ * - ON CONFLICT on alerts_idempotency_key_idx: the Idempotency-Key was used before (a replay);
+ * - ON CONFLICT on the primary key: this very row was committed by an earlier attempt whose
+ *   answer was lost with its connection (ids are made by the app, so a retry is harmless);
+ * - the building filter: building_id names no building of the caller's agency. A filter and
+ *   not only the foreign key, because the key alone would accept another agency's building.
+ * No conflict target: DO NOTHING then covers both unique indexes.
+ */
+export const INSERT_BATCH: pg.QueryConfig = {
+  name: 'eriop_ingest_alerts_v1',
+  text: `INSERT INTO alerts (${COLUMNS})
+SELECT ${COLUMNS} FROM json_to_recordset($1::json) AS ${RECORD}
+WHERE r.building_id IS NULL OR EXISTS (SELECT 1 FROM buildings b WHERE b.id = r.building_id AND b.agency_id = r.agency_id)
+ON CONFLICT DO NOTHING`
+}
+
+/**
+ * After an INSERT that skipped rows, for each row: the alert holding its id (this INSERT or an
+ * earlier attempt wrote it), else the alert holding its Idempotency-Key (a replay). No match: the
+ * building filter dropped it.
+ */
+export const RESOLVE_SKIPPED: pg.QueryConfig = {
+  name: 'eriop_ingest_resolve_v1',
+  text: `SELECT r.i, a.id, a.received_at
+FROM json_to_recordset($1::json) AS r(i int, id uuid, agency_id uuid, idempotency_key varchar(255))
+LEFT JOIN LATERAL (
+  SELECT a.id, a.received_at FROM alerts a WHERE a.id = r.id
+  UNION ALL
+  SELECT a.id, a.received_at FROM alerts a
+  WHERE r.idempotency_key IS NOT NULL AND a.agency_id = r.agency_id AND a.idempotency_key = r.idempotency_key
+  LIMIT 1
+) a ON true`
+}
+
+export interface RowKey { i: number, id: string, agency_id: string, idempotency_key: string | undefined }
+export interface Resolution { id: string, receivedAt: Date }
+
+/** Inserts a JSON array of IngestRecords; returns how many rows went in. */
+export async function insertBatch (client: pg.PoolClient, jsonArray: string): Promise<number> {
+  const result = await client.query({ ...INSERT_BATCH, values: [jsonArray] })
+  return result.rowCount ?? 0
+}
+
+/** Index in `rows` → the alert that holds its id or key; absent when there is none. */
+export async function resolveRows (client: pg.PoolClient, rows: RowKey[]): Promise<Map<number, Resolution>> {
+  const result = await client.query<{ i: number, id: string | null, received_at: Date | null }>({
+    ...RESOLVE_SKIPPED, values: [JSON.stringify(rows)]
+  })
+  const found = new Map<number, Resolution>()
+  for (const row of result.rows) {
+    if (row.id !== null) found.set(row.i, { id: row.id, receivedAt: row.received_at! })
+  }
+  return found
+}

@@ -1,0 +1,125 @@
+// Idempotency-Key: a retry is answered with the first alert, durably (Postgres' unique index),
+// and concurrent requests with one key create exactly one row, wherever they land.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { and, eq } from 'drizzle-orm'
+import { alerts } from '../../src/db/schema/index.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
+import { blockAlertInserts, metric, waitFor } from './support.js'
+
+const database = useTestDatabase('ingest_idempotency')
+const INGEST = '/api/v1/alerts/ingest'
+
+const rowsWithKey = (agencyId: string, key: string) =>
+  database.db.select().from(alerts).where(and(eq(alerts.agencyId, agencyId), eq(alerts.idempotencyKey, key)))
+
+test('a retry with the same key: 200, the same id and received_at, Idempotent-Replayed: true, one row', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'IDEM1')
+  const headers = { ...bearer(team.alert_system.token), 'idempotency-key': 'retry-1' }
+
+  const first = await app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })
+  assert.equal(first.statusCode, 201, first.body)
+  assert.equal(first.headers['idempotent-replayed'], undefined)
+
+  // A new app: the guarantee must not live in the process (or in Redis).
+  const restarted = await build(t, database.url)
+  const retry = await restarted.inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })
+  assert.equal(retry.statusCode, 200, retry.body)
+  assert.equal(retry.headers['idempotent-replayed'], 'true')
+  assert.deepEqual(retry.json(), first.json())
+
+  const rows = await rowsWithKey(team.agency.id, 'retry-1')
+  assert.equal(rows.length, 1)
+  assert.equal(rows[0].id, first.json().id)
+  assert.equal(await metric(restarted, 'ingest_alerts_replayed_total'), 1)
+
+  const otherKey = await app.inject({ method: 'POST', url: INGEST, headers: { ...headers, 'idempotency-key': 'retry-2' }, payload: validAlert() })
+  assert.equal(otherKey.statusCode, 201)
+  assert.notEqual(otherKey.json().id, first.json().id)
+})
+
+test('keys are scoped to the agency: the same key in two agencies makes two alerts', async (t) => {
+  const app = await build(t, database.url)
+  const a = await createTeam(app, database.db, 'IDEM2A')
+  const b = await createTeam(app, database.db, 'IDEM2B')
+  const ra = await app.inject({ method: 'POST', url: INGEST, headers: { ...bearer(a.alert_system.token), 'idempotency-key': 'shared' }, payload: validAlert() })
+  const rb = await app.inject({ method: 'POST', url: INGEST, headers: { ...bearer(b.alert_system.token), 'idempotency-key': 'shared' }, payload: validAlert() })
+  assert.equal(ra.statusCode, 201)
+  assert.equal(rb.statusCode, 201)
+  assert.notEqual(ra.json().id, rb.json().id)
+})
+
+test('20 concurrent requests with one key: one row, one 201, every answer the same id', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'IDEM3')
+  const headers = { ...bearer(team.alert_system.token), 'idempotency-key': 'storm' }
+  const responses = await Promise.all(Array.from({ length: 20 }, () => app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })))
+  const statuses = responses.map((r) => r.statusCode).sort()
+  assert.deepEqual(statuses, [200, ...Array(18).fill(200), 201].sort())
+  assert.equal(new Set(responses.map((r) => r.json().id)).size, 1)
+  for (const r of responses) assert.equal(r.headers['idempotent-replayed'], r.statusCode === 200 ? 'true' : undefined)
+  assert.equal((await rowsWithKey(team.agency.id, 'storm')).length, 1)
+})
+
+test('concurrent requests with one key spread over concurrent batches (two apps, many slots): one row', async (t) => {
+  const one = await build(t, database.url, { INGEST_MAX_IN_FLIGHT: 4 })
+  const two = await build(t, database.url, { INGEST_MAX_IN_FLIGHT: 4 })
+  const team = await createTeam(one, database.db, 'IDEM4')
+  const headers = { ...bearer(team.alert_system.token), 'idempotency-key': 'two-replicas' }
+  const responses = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+    (i % 2 ? one : two).inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })))
+  assert.equal(responses.filter((r) => r.statusCode === 201).length, 1)
+  assert.equal(responses.filter((r) => r.statusCode === 200).length, 15)
+  assert.equal(new Set(responses.map((r) => r.json().id)).size, 1)
+  assert.equal((await rowsWithKey(team.agency.id, 'two-replicas')).length, 1)
+})
+
+test('two requests with one key in the SAME batch: only the first is written, the second replays it', async (t) => {
+  const app = await build(t, database.url, { INGEST_MAX_IN_FLIGHT: 1, INGEST_MAX_WAIT_MS: 0 })
+  const team = await createTeam(app, database.db, 'IDEM5')
+  const auth = bearer(team.alert_system.token)
+
+  // Hold the only batch slot, queue both keyed requests behind it, then let them go as one batch.
+  const lock = await blockAlertInserts(database.url)
+  const opener = app.inject({ method: 'POST', url: INGEST, headers: auth, payload: validAlert({ title: 'opener' }) })
+  await waitFor(() => app.ingest.stats().inFlight === 1, 'the opener batch to start')
+  const headers = { ...auth, 'idempotency-key': 'same-batch' }
+  const pair = [
+    app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert({ title: 'first' }) }),
+    app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert({ title: 'second' }) })
+  ]
+  await waitFor(() => app.ingest.stats().queued === 2, 'both keyed requests to queue')
+  await lock.release()
+
+  assert.equal((await opener).statusCode, 201)
+  const [first, second] = await Promise.all(pair)
+  assert.equal(first.statusCode, 201, first.body)
+  assert.equal(second.statusCode, 200, second.body)
+  assert.equal(second.headers['idempotent-replayed'], 'true')
+  assert.deepEqual(second.json(), first.json())
+  const rows = await rowsWithKey(team.agency.id, 'same-batch')
+  assert.equal(rows.length, 1)
+  assert.equal(rows[0].title, 'first')
+})
+
+test('a keyed request whose first attempt was refused can succeed on retry', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'IDEM6')
+  const headers = { ...bearer(team.alert_system.token), 'idempotency-key': 'fix-and-retry' }
+  const refused = await app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert({ building_id: '00000000-0000-4000-8000-000000000001' }) })
+  assert.equal(refused.statusCode, 422)
+  const fixed = await app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })
+  assert.equal(fixed.statusCode, 201, 'a refused alert did not consume the key')
+})
+
+test('an empty or oversized Idempotency-Key is a 422, nothing written', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'IDEM7')
+  for (const key of ['', 'k'.repeat(256)]) {
+    const res = await app.inject({ method: 'POST', url: INGEST, headers: { ...bearer(team.alert_system.token), 'idempotency-key': key }, payload: validAlert() })
+    assert.equal(res.statusCode, 422, `key of ${key.length} chars: ${res.body}`)
+    assert.equal(res.json().code, 'VALIDATION_ERROR')
+  }
+  assert.equal((await database.db.select().from(alerts).where(eq(alerts.agencyId, team.agency.id))).length, 0)
+})
