@@ -1,6 +1,7 @@
 // npm run seed -- [seed|clean|reset|verify|export] [options]   (usage: seed/args.ts)
 // Thin: parse, connect, call the functions the tests call, print. Exit 0 / 1 failed / 2 usage.
 import { loadConfig, DEV_JWT_SECRET, type Config } from '../src/config.js'
+import { runningEmbeddedUrl } from '../src/db/embedded.js'
 import { prepareDatabase } from '../src/db/migrate.js'
 import { parseCommandLine, USAGE, UsageError, type SeedRequest } from './args.js'
 import { formatCredentials, loadCredentials, writeFileAtomic } from './export.js'
@@ -146,9 +147,10 @@ async function main (argv: string[]): Promise<number> {
     err(`seed: invalid configuration: ${(e as Error).message}`)
     return 1
   }
-  const url = config.DATABASE_URL
+  // Without DATABASE_URL, the embedded Postgres of a running `npm start` (same DATA_DIR) is the target.
+  const url = config.DATABASE_URL ?? await runningEmbeddedUrl(config.DATA_DIR)
   if (!url) {
-    err('seed: DATABASE_URL is not set: point it at the Postgres database to use, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/eriop npm run seed')
+    err('seed: DATABASE_URL is not set and no embedded Postgres of `npm start` is running: point DATABASE_URL at the Postgres database to use, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/eriop npm run seed')
     return 1
   }
 

@@ -1,5 +1,5 @@
 // The seeder as a library: what `npm run seed` does, callable from the API's first start,
-// the benchmarks and the tests. See the README section "Load-test fixture".
+// the benchmarks and the tests. See the README section "Seeding the fixture".
 export { buildFixture } from './factories.js'
 export {
   DEFAULT_AGENCY_CODE, FIXTURE_PASSWORD, FIXTURE_REFERENCE_DATE, FIXTURE_SEED, FIXTURE_VERSION,

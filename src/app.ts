@@ -57,8 +57,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     logger: opts.logger ?? loggerOptions(config),
     bodyLimit: config.BODY_LIMIT,
     requestTimeout: 30_000,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle'
+    // Answered by the onRequest hook below instead, in the contract's error shape.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    trustProxy: config.TRUST_PROXY
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompilers())
@@ -66,6 +68,16 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   app.removeContentTypeParser('text/plain')
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
+
+  // While draining, requests still arriving on open keep-alive connections get a 503 the clients
+  // know how to retry, and the connection is closed behind it.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return
+    return reply.code(503).headers({ 'retry-after': '1', connection: 'close' })
+      .send({ detail: 'Server is shutting down, retry shortly', code: 'SHUTTING_DOWN' })
+  })
 
   await app.register(configPlugin, { config })
   await app.register(openapiPlugin)

@@ -29,7 +29,9 @@ export default fp(async (app) => {
 
   const ensureSubscriber = () => {
     if (subscriber) return
-    subscriber = app.redis.duplicate({ lazyConnect: false })
+    // Unlike the command client, the subscriber queues its SUBSCRIBEs until Redis answers (now or
+    // after an outage: autoResubscribe), so fan-out across replicas starts whenever Redis is there.
+    subscriber = app.redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
     subscriber.on('error', () => {})
     subscriber.on('messageBuffer', () => {})
     subscriber.on('message', (channel: string, message: string) => {

@@ -1,6 +1,6 @@
 // The CLI as a user runs it: exit codes, usage on bad input (nothing written), clear database errors.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -70,8 +70,8 @@ test('database unreachable: one line naming DATABASE_URL, exit 1', async () => {
   assert.ok(!result.stderr.includes('s3cret'), 'the password is not printed')
 })
 
-test('DATABASE_URL unset: one clear line, exit 1', async () => {
-  const result = await runCli(['verify'], { DATABASE_URL: undefined })
+test('DATABASE_URL unset and no embedded Postgres running: one clear line, exit 1', async () => {
+  const result = await runCli(['verify'], { DATABASE_URL: undefined, DATA_DIR: mkdtempSync(join(tmpdir(), 'eriop-seed-nodata-')) })
   assert.equal(result.code, 1)
   assert.match(result.stderr, /^seed: DATABASE_URL is not set/)
   assert.equal(result.stderr.trimEnd().split('\n').length, 1)
