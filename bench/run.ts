@@ -1,0 +1,428 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { deleteRunRows, fetchRunRows, probeCommitMs } from './database.js'
+import { ensureFixture, login, usersFor } from './fixture.js'
+import { runPhase, type ConnectionDriver, type PhasePlan, type PhaseRun } from './load.js'
+import type { BenchOptions } from './options.js'
+import { closedPacer, pacedConnections, pacedPacer, spawnOffsetMs, thinkPacer, type Pacer } from './pacing.js'
+import {
+  assignPersonas, INGEST_ENDPOINT, PERSONAS, PersonaSession, personaEndpoints, seededRng, type PersonaName
+} from './personas.js'
+import { deltas, parsePrometheusText, processView, routeStats, serverActivity, type Sample } from './prometheus.js'
+import type { Progress } from './progress.js'
+import { reconcile, unverified } from './reconcile.js'
+import { renderHtmlReport } from './report-html.js'
+import { freePort, spawnServer, type SpawnedServer } from './server.js'
+import {
+  errorCheck, latencyChecks, pacedChecks, stressOutcome, throughputCheck, verdict
+} from './slo.js'
+import type { BenchResult, LossReport, MachineInfo, PhaseResult, SloCheck } from './types.js'
+
+/** How long to wait for a server with a backlog to go quiet after a phase. */
+const QUIET_MAX_MS = 30_000
+/** Event-loop utilisation above which the loader could not send on time (CPU-bound or starved of CPU). */
+export const LOADER_ELU_LIMIT = 0.95
+
+export interface RunIo {
+  /** Project root: where src/server.ts and seed/cli.ts are. */
+  cwd: string
+  progress: Progress
+}
+
+export interface RunOutput {
+  result: BenchResult
+  files: { json: string, html: string, serverLog?: string }
+}
+
+interface Target {
+  origin: string
+  server: SpawnedServer | null
+}
+
+type PhaseSpec = Omit<PhasePlan, 'origin' | 'onSecond' | 'makeDriver'> & {
+  name: string
+  kind: PhaseResult['kind']
+  targetRate: number | null
+  personas?: Record<string, number>
+  pacer (index: number, startMs: number, session: PersonaSession): Pacer
+  persona (index: number): PersonaName
+}
+
+export function newRunId (now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+  return `${stamp}-${randomBytes(2).toString('hex')}`
+}
+
+export function machineInfo (): MachineInfo {
+  const cpus = os.cpus()
+  return {
+    hostname: os.hostname(),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100)
+  }
+}
+
+/**
+ * After the loader stops, a server with a backlog is still answering and committing: wait until
+ * its counters hold still for a second (or `maxMs` pass), so the server's view and the loss check
+ * see everything. Returns the last scrape.
+ */
+async function waitForQuiet (origin: string, maxMs: number): Promise<{ quiet: boolean, waitedS: number, samples: Sample[] }> {
+  const started = performance.now()
+  let previous = ''
+  let stable = 0
+  let samples: Sample[] = []
+  while (performance.now() - started < maxMs) {
+    await sleep(500)
+    samples = await scrape(origin)
+    const activity = serverActivity(samples).join('/')
+    stable = activity === previous ? stable + 1 : 0
+    previous = activity
+    if (stable >= 2) return { quiet: true, waitedS: (performance.now() - started) / 1000, samples }
+  }
+  return { quiet: false, waitedS: (performance.now() - started) / 1000, samples }
+}
+
+async function scrape (origin: string): Promise<Sample[]> {
+  try {
+    const res = await fetch(`${origin}/metrics`, { signal: AbortSignal.timeout(10_000) })
+    return res.ok ? parsePrometheusText(await res.text()) : []
+  } catch {
+    return []
+  }
+}
+
+/** The phases of a scenario, except stress, whose steps depend on each other's outcome. */
+function plannedPhases (o: BenchOptions): PhaseSpec[] {
+  const common = { warmupS: o.warmupS, durationS: o.durationS, timeoutS: o.timeoutS }
+  const ingester = () => 'ingester' as const
+  const think = (rampMs: number, connections: number) =>
+    (i: number, startMs: number, session: PersonaSession) => thinkPacer(startMs + spawnOffsetMs(i, connections, rampMs), () => session.thinkTimeMs())
+
+  if (o.scenario === 'ingest') {
+    const pacedConns = o.connections ?? pacedConnections(o.rate, o.slo.p95Ms)
+    const closedConns = o.connections ?? 100
+    return [
+      {
+        ...common,
+        name: `paced ${o.rate.toLocaleString('en-US')}/s`,
+        kind: 'paced',
+        targetRate: o.rate,
+        connections: pacedConns,
+        endpoints: [INGEST_ENDPOINT],
+        persona: ingester,
+        pacer: (i, startMs) => pacedPacer(startMs, i, pacedConns, o.rate)
+      },
+      {
+        ...common,
+        name: 'max rate (closed loop)',
+        kind: 'closed',
+        targetRate: null,
+        connections: closedConns,
+        endpoints: [INGEST_ENDPOINT],
+        persona: ingester,
+        pacer: (_i, startMs) => closedPacer(startMs)
+      }
+    ]
+  }
+  if (o.scenario === 'baseline' || o.scenario === 'concurrent') {
+    const connections = o.connections ?? (o.scenario === 'baseline' ? 1000 : 10_000)
+    const personas = assignPersonas(connections)
+    const counts: Record<string, number> = {}
+    for (const p of personas) counts[p] = (counts[p] ?? 0) + 1
+    return [{
+      ...common,
+      name: `personas × ${connections.toLocaleString('en-US')}`,
+      kind: 'personas',
+      targetRate: null,
+      connections,
+      personas: counts,
+      endpoints: personaEndpoints(),
+      connectAtMs: (i) => spawnOffsetMs(i, connections, o.rampS * 1000),
+      persona: (i) => personas[i],
+      pacer: think(o.rampS * 1000, connections)
+    }]
+  }
+  return []
+}
+
+function stressStep (o: BenchOptions, rate: number): PhaseSpec {
+  const connections = o.connections ?? pacedConnections(rate, o.slo.p95Ms)
+  return {
+    name: `step ${rate.toLocaleString('en-US')}/s`,
+    kind: 'paced',
+    targetRate: rate,
+    connections,
+    warmupS: o.warmupS,
+    durationS: o.stressStepS,
+    timeoutS: o.timeoutS,
+    endpoints: [INGEST_ENDPOINT],
+    persona: () => 'ingester',
+    pacer: (i, startMs) => pacedPacer(startMs, i, connections, rate)
+  }
+}
+
+/**
+ * Runs one scenario end to end: target, fixture, logins, phases with the server's /metrics
+ * scraped around each, the loss check, SLOs, and the JSON and HTML reports.
+ */
+export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> {
+  const runId = newRunId()
+  const startedAt = new Date()
+  const outDir = resolve(io.cwd, o.outDir)
+  await mkdir(outDir, { recursive: true })
+  const base = join(outDir, `${o.scenario}-${runId}`)
+  const notes: string[] = []
+  const serverEnv: Record<string, string> = {}
+  let target: Target | null = null
+
+  try {
+    if (o.url) {
+      target = { origin: o.url, server: null }
+    } else {
+      if (!o.databaseUrl) throw new Error('no database for the server to start on')
+      Object.assign(serverEnv, {
+        DATABASE_URL: o.databaseUrl,
+        PORT: String(await freePort()),
+        RATE_LIMIT_ENABLED: String(o.rateLimit),
+        LOG_LEVEL: 'warn',
+        PG_POOL_MAX: String(o.pgPoolMax),
+        REDIS_KEY_PREFIX: 'eriop-bench:',
+        ...o.serverEnv
+      })
+      io.progress.line(`starting the server (tsx src/server.ts) on ${o.databaseUrl}`)
+      const maxConnections = Math.max(o.connections ?? 0, o.scenario === 'concurrent' ? 10_000 : 0)
+      const server = await spawnServer({
+        cwd: io.cwd, env: serverEnv, logFile: `${base}-server.log`, fileLimit: Math.max(4096, maxConnections + 1024)
+      })
+      target = { origin: server.origin, server }
+      io.progress.line(`server ready at ${server.origin} (pid ${server.pid})`)
+    }
+    const origin = target.origin
+
+    if (o.seed && o.databaseUrl) {
+      const did = await ensureFixture(io.cwd, o.databaseUrl)
+      io.progress.line(did === 'seeded' ? 'LOADTEST fixture created (npm run seed)' : 'LOADTEST fixture verified')
+    } else if (o.seed) {
+      notes.push('The fixture was not verified: no --database-url for the target.')
+    }
+
+    const specs = o.scenario === 'stress' ? [stressStep(o, o.rate)] : plannedPhases(o)
+    const needed = new Map<PersonaName, number>()
+    const personaCounts = (spec: PhaseSpec) => {
+      const counts = new Map<PersonaName, number>()
+      for (let i = 0; i < spec.connections; i++) counts.set(spec.persona(i), (counts.get(spec.persona(i)) ?? 0) + 1)
+      return counts
+    }
+    for (const spec of specs) {
+      for (const [p, n] of personaCounts(spec)) needed.set(p, Math.max(needed.get(p) ?? 0, n))
+    }
+    if (o.scenario === 'stress') needed.set('ingester', PERSONAS.ingester.users)
+    const emails = [...needed].flatMap(([p, n]) => usersFor(p, n))
+    io.progress.line(`logging in ${emails.length} fixture users`)
+    const tokens = await login(origin, emails)
+
+    const postgresCommitMs = o.databaseUrl ? await probeCommitMs(o.databaseUrl).catch(() => undefined) : undefined
+    const runBefore = await scrape(origin)
+    let lastQuiet = null as Awaited<ReturnType<typeof waitForQuiet>> | null
+    const phases: PhaseResult[] = []
+    const ledger = { sent: [] as string[], acked: [] as string[], rejected: [] as string[] }
+
+    const runOne = async (spec: PhaseSpec, phaseIndex: number): Promise<PhaseResult> => {
+      const before = await scrape(origin)
+      const firstSample = target!.server?.sample() ?? null
+      let lastSample = firstSample
+      let lastSampleAt = performance.now()
+      const counters = new Map<PersonaName, number>()
+      const roleIndex = (i: number, persona: PersonaName) => {
+        const k = counters.get(persona) ?? 0
+        counters.set(persona, k + 1)
+        return k % Math.min(PERSONAS[persona].users, needed.get(persona) ?? 1)
+      }
+      io.progress.phase(spec.name, spec.warmupS + spec.durationS)
+      // The server's view covers the measured window too: scraped again when the warm-up ends.
+      let measuredBefore = null as Promise<Sample[]> | null
+      const run: PhaseRun = await runPhase({
+        ...spec,
+        origin,
+        onMeasureStart: () => { measuredBefore = scrape(origin) },
+        makeDriver: (i, startMs): ConnectionDriver => {
+          const persona = spec.persona(i)
+          const token = tokens.get(PERSONAS[persona].user(roleIndex(i, persona) + 1))!
+          let seq = 0
+          const session = new PersonaSession(PERSONAS[persona], {
+            rng: seededRng(o.randomSeed * 1_000_003 + phaseIndex * 7919 + i),
+            runId,
+            nextReqId: () => `${runId}.${phaseIndex}.${i}.${seq++}`,
+            now: () => new Date()
+          }, o.thinkScale)
+          return {
+            headers: { authorization: `Bearer ${token}` },
+            pacer: spec.pacer(i, startMs, session),
+            next: () => session.next(),
+            observe: (status, body) => session.observe(status, body),
+            abandon: () => session.reset()
+          }
+        },
+        onSecond: (report) => {
+          io.progress.second(report)
+          const sample = target!.server?.sample()
+          if (!sample) return
+          const now = performance.now()
+          const serverCpu = lastSample ? (sample.cpuSeconds - lastSample.cpuSeconds) / ((now - lastSampleAt) / 1000) : undefined
+          lastSample = sample
+          lastSampleAt = now
+          return { serverRssMb: sample.rssMb, serverCpu }
+        }
+      })
+      io.progress.done()
+      // Let answers still on the wire land and the ingest queue drain before the server is asked.
+      const drain = await waitForQuiet(origin, QUIET_MAX_MS)
+      const after = drain.samples
+      lastQuiet = drain
+      const scraped = measuredBefore ? await measuredBefore : []
+      const windowBefore = scraped.length ? scraped : before
+      const endSample = target!.server?.sample() ?? null
+      ledger.sent.push(...run.ledger.sent)
+      ledger.acked.push(...run.ledger.acked)
+      ledger.rejected.push(...run.ledger.rejected)
+      const rssSeries = run.timeline.map((p) => p.serverRssMb).filter((v): v is number => v !== undefined)
+      const serverCpuSeries = run.timeline.map((p) => p.serverCpu).filter((v): v is number => v !== undefined)
+      const measuredCpu = serverCpuSeries.slice(Math.ceil(spec.warmupS))
+      return {
+        name: spec.name,
+        kind: spec.kind,
+        connections: spec.connections,
+        targetRate: spec.targetRate,
+        warmupS: spec.warmupS,
+        durationS: run.durationS,
+        startedAt: new Date(Date.now() - (spec.warmupS + run.durationS) * 1000).toISOString(),
+        ...(spec.personas ? { personas: spec.personas } : {}),
+        total: run.total,
+        endpoints: run.endpoints,
+        histogram: run.histogram.toJSON(),
+        timeline: run.timeline,
+        warmup: run.warmup,
+        inFlightAtStop: run.inFlightAtStop,
+        connectionErrors: run.connectionErrors,
+        autocannon: run.autocannon,
+        loader: { ...run.loader, saturated: run.loader.cpu >= o.slo.maxLoaderCpu || run.loader.elu >= LOADER_ELU_LIMIT },
+        machine: run.machine,
+        server: {
+          drain: { quiet: drain.quiet, waitedS: drain.waitedS },
+          routes: routeStats(windowBefore, after),
+          total: routeStats(windowBefore, after, (l) => spec.endpoints.some((e) => e.method === l.method && e.route === l.route) ? { method: '*', route: '*' } : null)[0] ?? null,
+          process: processView(windowBefore, after),
+          ...(firstSample && endSample
+            ? { rssMb: { start: firstSample.rssMb, end: endSample.rssMb, max: Math.max(firstSample.rssMb, endSample.rssMb, ...rssSeries) } }
+            : {}),
+          ...(measuredCpu.length ? { cpu: measuredCpu.reduce((a, b) => a + b, 0) / measuredCpu.length } : {})
+        }
+      }
+    }
+
+    if (o.scenario === 'stress') {
+      for (let rate = o.rate, i = 0; rate <= o.stressMaxRate; rate += o.stressStep, i++) {
+        const phase = await runOne(stressStep(o, rate), i)
+        phases.push(phase)
+        if (!pacedChecks(phase, o.slo).every((c) => c.pass)) break
+        await sleep(1000)
+      }
+    } else {
+      for (const [i, spec] of specs.entries()) phases.push(await runOne(spec, i))
+    }
+
+    // Loss check: what Postgres holds for this run against what the loader was told.
+    let loss: LossReport
+    if (ledger.sent.length === 0) {
+      loss = unverified('no alerts were sent')
+    } else if (!o.databaseUrl) {
+      loss = unverified('no --database-url for the target', { sent: ledger.sent.length, acked: ledger.acked.length, rejected: ledger.rejected.length })
+    } else {
+      io.progress.line(`loss check: ${ledger.sent.length.toLocaleString('en-US')} alerts sent; reading them back from Postgres`)
+      const rows = await fetchRunRows(o.databaseUrl, runId)
+      // Only a server the bench started serves nobody else, so only its counter can be held to the
+      // rows, and only once it has gone quiet (no commit can land between the count and the query).
+      const quiet = lastQuiet?.quiet ?? false
+      if (target.server && !quiet) notes.push(`The server was still busy ${Math.round(QUIET_MAX_MS / 1000)} s after the last phase: its committed counter was not compared with the rows.`)
+      const committed = target.server && quiet ? deltas(runBefore, lastQuiet!.samples, 'ingest_alerts_committed_total')[0]?.value ?? null : null
+      loss = reconcile(ledger, rows, committed)
+      if (rows.mismatchedSourceIds) notes.push(`${rows.mismatchedSourceIds} stored alerts have a source_id that differs from the one sent.`)
+      if (!o.keepRows) await deleteRunRows(o.databaseUrl, runId)
+    }
+
+    for (const p of phases) {
+      if (p.machine.busy >= 0.95) {
+        const own = p.loader.cpu + (p.server.cpu ?? 0)
+        notes.push(`"${p.name}": the machine's ${os.cpus().length} cores were ${Math.round(p.machine.busy * 100)} % busy, of which the loader${p.server.cpu !== undefined ? ' and the API process' : ''} used ${Math.round(own * 100)} % of one core; Postgres, Redis and anything else running took the rest. Figures from a saturated machine are noisy.`)
+      }
+    }
+
+    const checks: SloCheck[] = []
+    let stress: BenchResult['stress']
+    if (o.scenario === 'ingest') {
+      checks.push(...pacedChecks(phases[0], o.slo), throughputCheck(phases[1], o.slo), errorCheck(phases[1], o.slo))
+    } else if (o.scenario === 'stress') {
+      const outcome = stressOutcome(phases, o.slo)
+      stress = { sustainedRate: outcome.sustainedRate, breakingRate: outcome.breakingRate, failureMode: outcome.failureMode }
+      const check = throughputCheck(phases.find((p) => p.name === outcome.breakingPhase) ?? phases[phases.length - 1], o.slo, outcome.sustainedRate ?? 0)
+      checks.push({ ...check, label: 'highest paced rate meeting every SLO' })
+    } else {
+      checks.push(...latencyChecks(phases[0], o.slo), errorCheck(phases[0], o.slo))
+    }
+
+    const result: BenchResult = {
+      version: 1,
+      scenario: o.scenario,
+      runId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      target: { url: origin, spawned: target.server !== null, ...(target.server ? { serverEnv: redact(serverEnv) } : {}) },
+      settings: settingsOf(o),
+      slo: o.slo,
+      machine: machineInfo(),
+      ...(postgresCommitMs ? { postgresCommitMs } : {}),
+      phases,
+      checks,
+      loss,
+      ...(stress ? { stress } : {}),
+      verdict: verdict(checks, loss, phases),
+      notes
+    }
+    const files = { json: `${base}.json`, html: `${base}.html`, ...(target.server ? { serverLog: target.server.logFile } : {}) }
+    await writeFile(files.json, JSON.stringify(result, null, 2))
+    await writeFile(files.html, renderHtmlReport(result))
+    return { result, files }
+  } finally {
+    io.progress.done()
+    if (target?.server) await target.server.stop()
+  }
+}
+
+function redact (env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /SECRET|PASSWORD|TOKEN/i.test(k) ? '***' : v.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')]))
+}
+
+function settingsOf (o: BenchOptions): Record<string, unknown> {
+  return {
+    durationS: o.durationS,
+    warmupS: o.warmupS,
+    rampS: o.rampS,
+    connections: o.connections,
+    rate: o.rate,
+    ...(o.scenario === 'stress' ? { step: o.stressStep, maxRate: o.stressMaxRate, stepDurationS: o.stressStepS } : {}),
+    timeoutS: o.timeoutS,
+    thinkScale: o.thinkScale,
+    rateLimit: o.rateLimit,
+    pgPoolMax: o.url ? null : o.pgPoolMax,
+    randomSeed: o.randomSeed
+  }
+}

@@ -1,0 +1,173 @@
+import type { HistogramJson, LatencySummary } from './histogram.js'
+import type { ServerProcessView, ServerRouteStats } from './prometheus.js'
+
+export const SCENARIOS = ['ingest', 'baseline', 'concurrent', 'stress'] as const
+export type Scenario = typeof SCENARIOS[number]
+
+/** Exit codes of `npm run bench`; the README documents them. */
+export const EXIT = {
+  pass: 0,
+  sloMissed: 1,
+  usage: 2,
+  dataLoss: 3,
+  loaderSaturated: 4,
+  runError: 5
+} as const
+export type ExitCode = typeof EXIT[keyof typeof EXIT]
+
+export interface SloTargets {
+  /** Alerts (2xx ingests) per second, at least. */
+  minThroughput: number
+  p95Ms: number
+  p99Ms: number
+  /** Fraction of requests that may fail (non-2xx, connection errors, timeouts). */
+  maxErrorRate: number
+  /** Loader CPU, as a fraction of one core, above which it counts as saturated. */
+  maxLoaderCpu: number
+}
+
+export interface EndpointStats {
+  method: string
+  route: string
+  label: string
+  /** Requests sent in the measured window. */
+  sent: number
+  /** Answered with any status. */
+  answered: number
+  ok: number
+  byStatus: Record<string, number>
+  /** Sent but never answered: connection errors, timeouts, connections closed under them. */
+  noAnswer: number
+  timeouts: number
+  /** Latency of answered requests (any status), measured from when the request was due. */
+  latency: LatencySummary
+  okPerS: number
+}
+
+export interface TimelinePoint {
+  /** Seconds since the phase started. */
+  t: number
+  ok: number
+  failed: number
+  /** Answers (any status) whose latency the percentiles describe. */
+  answered: number
+  p50: number
+  p95: number
+  p99: number
+  loaderCpu: number
+  serverRssMb?: number
+  serverCpu?: number
+}
+
+export interface PhaseResult {
+  name: string
+  kind: 'paced' | 'closed' | 'personas'
+  connections: number
+  /** Requests per second asked of the pacer (paced phases only). */
+  targetRate: number | null
+  warmupS: number
+  durationS: number
+  startedAt: string
+  personas?: Record<string, number>
+  total: EndpointStats
+  endpoints: EndpointStats[]
+  histogram: HistogramJson
+  timeline: TimelinePoint[]
+  warmup: { sent: number, ok: number }
+  inFlightAtStop: number
+  connectionErrors: Record<string, number>
+  /** autocannon's own tally for the whole phase (warm-up included), as a cross-check. */
+  autocannon: {
+    sent: number
+    '2xx': number
+    non2xx: number
+    errors: number
+    timeouts: number
+    latencyP50: number
+    latencyP99: number
+    latencyMax: number
+  }
+  loader: { cpu: number, peakCpu: number, elu: number, saturated: boolean }
+  machine: { busy: number }
+  server: {
+    /** How long the server kept answering after the loader stopped (a backlog draining). */
+    drain?: { quiet: boolean, waitedS: number }
+    routes: ServerRouteStats[]
+    /** The routes this phase's endpoints hit, folded together. */
+    total: ServerRouteStats | null
+    process: ServerProcessView
+    rssMb?: { start: number, end: number, max: number }
+    cpu?: number
+  }
+}
+
+export interface SloCheck {
+  id: 'throughput' | 'p95' | 'p99' | 'errors' | 'sustained'
+  phase: string
+  label: string
+  target: number
+  actual: number
+  unit: 'req/s' | 'ms' | '%'
+  comparator: '>=' | '<'
+  pass: boolean
+}
+
+export interface LossReport {
+  verified: boolean
+  reason?: string
+  ok: boolean
+  sent: number
+  acked: number
+  rejected: number
+  /** Sent without a definite answer: in flight at stop, timed out, connection lost. */
+  unknown: number
+  rows: number
+  /** rows − acked: must lie in [0, unknown]. */
+  surplus: number
+  missing: number
+  unexpected: number
+  duplicates: number
+  storedDespiteRejection: number
+  /** How many of the unknown-outcome requests were committed anyway. */
+  unknownCommitted: number
+  /** ingest_alerts_committed_total over the run, when the bench started the server and it exposes it. */
+  serverCommitted: number | null
+  samples: { missing: string[], unexpected: string[], duplicates: string[], storedDespiteRejection: string[] }
+}
+
+export interface MachineInfo {
+  hostname: string
+  platform: string
+  cpuModel: string
+  cores: number
+  memoryGb: number
+  node: string
+  loadAverage: number[]
+}
+
+export interface Verdict {
+  exitCode: ExitCode
+  status: 'pass' | 'slo-missed' | 'data-loss' | 'loader-saturated'
+  reasons: string[]
+  warnings: string[]
+}
+
+export interface BenchResult {
+  version: 1
+  scenario: Scenario
+  runId: string
+  startedAt: string
+  finishedAt: string
+  target: { url: string, spawned: boolean, serverEnv?: Record<string, string> }
+  settings: Record<string, unknown>
+  slo: SloTargets
+  machine: MachineInfo
+  /** A durable commit's round trip on the target's Postgres, just before the run. */
+  postgresCommitMs?: { medianMs: number, maxMs: number }
+  phases: PhaseResult[]
+  checks: SloCheck[]
+  loss: LossReport
+  stress?: { sustainedRate: number | null, breakingRate: number | null, failureMode: string }
+  verdict: Verdict
+  notes: string[]
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { BENCH_DATABASE_URL, parseBenchArgs, UsageError, type BenchOptions } from '../../bench/options.js'
+
+const parse = (args: string, env: Record<string, string> = {}) => parseBenchArgs(args.split(' ').filter(Boolean), env) as BenchOptions
+
+test('defaults per scenario', () => {
+  const ingest = parse('ingest')
+  assert.equal(ingest.url, null)
+  assert.equal(ingest.databaseUrl, BENCH_DATABASE_URL)
+  assert.equal(ingest.durationS, 15)
+  assert.equal(ingest.warmupS, 3)
+  assert.equal(ingest.rate, 1000)
+  assert.equal(ingest.connections, null)
+  assert.equal(ingest.rateLimit, false)
+  assert.equal(ingest.pgPoolMax, 10)
+  assert.deepEqual(ingest.slo, { minThroughput: 1000, p95Ms: 200, p99Ms: 500, maxErrorRate: 0.01, maxLoaderCpu: 0.9 })
+  assert.equal(parse('concurrent').durationS, 40)
+  assert.equal(parse('concurrent').rampS, 15)
+  assert.equal(parse('stress').stressStepS, 8)
+  assert.equal(parse('stress --duration 5').stressStepS, 5)
+  assert.equal(parse('stress --duration 5 --step-duration 3').stressStepS, 3)
+  assert.equal(parseBenchArgs(['--help']), 'help')
+})
+
+test('flags override; SLO percentages become fractions', () => {
+  const o = parse('baseline --duration 7 --connections 50 --rate 300 --p95 150 --p99 400 --max-error-rate 0.5 --max-loader-cpu 80 --min-throughput 2000 --think-scale 0.1 --server-env INGEST_MAX_BATCH=100 --server-env A=b=c --rate-limit --pool 4 --keep-rows -q')
+  assert.equal(o.durationS, 7)
+  assert.equal(o.connections, 50)
+  assert.equal(o.rate, 300)
+  assert.deepEqual(o.slo, { minThroughput: 2000, p95Ms: 150, p99Ms: 400, maxErrorRate: 0.005, maxLoaderCpu: 0.8 })
+  assert.equal(o.thinkScale, 0.1)
+  assert.deepEqual(o.serverEnv, { INGEST_MAX_BATCH: '100', A: 'b=c' })
+  assert.equal(o.rateLimit, true)
+  assert.equal(o.pgPoolMax, 4)
+  assert.equal(o.keepRows, true)
+  assert.equal(o.quiet, true)
+  assert.equal(parse('ingest', { CI: 'true' }).quiet, true)
+  assert.equal(parse('ingest', { BENCH_DATABASE_URL: 'postgres://x@127.0.0.1/y' }).databaseUrl, 'postgres://x@127.0.0.1/y')
+})
+
+test('--url: loopback only; the loss check reads --database-url or DATABASE_URL', () => {
+  assert.equal(parse('ingest --url http://127.0.0.1:8000').url, 'http://127.0.0.1:8000')
+  assert.equal(parse('ingest --url http://localhost:8000/').url, 'http://localhost:8000')
+  assert.equal(parse('ingest --url http://127.0.0.1:8000').databaseUrl, null)
+  assert.equal(parse('ingest --url http://127.0.0.1:8000', { DATABASE_URL: 'postgres://a@127.0.0.1/b' }).databaseUrl, 'postgres://a@127.0.0.1/b')
+  assert.throws(() => parse('ingest --url http://10.0.0.13:8000'), /loopback/)
+  assert.throws(() => parse('ingest --url https://127.0.0.1:8000'), /http:/)
+  assert.throws(() => parse('ingest --url http://127.0.0.1:8000 --pool 3'), /not to --url/)
+})
+
+test('usage errors', () => {
+  for (const [args, message] of [
+    ['', /which scenario/],
+    ['soak', /unknown scenario "soak"/],
+    ['ingest baseline', /one scenario/],
+    ['ingest --duration abc', /--duration must be a number/],
+    ['ingest --duration 0', /at least 0.5/],
+    ['ingest --connections 1.5', /whole number/],
+    ['ingest --max-error-rate 120', /at most 100/],
+    ['ingest --server-env NOVALUE', /KEY=VALUE/],
+    ['ingest --bogus', /Unknown option/]
+  ] as const) {
+    assert.throws(() => parse(args), (err: Error) => err instanceof UsageError && message.test(err.message), args)
+  }
+})
