@@ -20,7 +20,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -29,6 +28,7 @@ import autocannon from 'autocannon'
 import pg from 'pg'
 import { hashPassword } from '../src/auth/password.js'
 import { prepareDatabase } from '../src/db/migrate.js'
+import { freePort } from '../src/net.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
@@ -136,17 +136,6 @@ function cpuBetween (a: CpuSnapshot, b: CpuSnapshot) {
 }
 
 // ---------------------------------------------------------------- server process and /metrics
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 interface Server { child: ChildProcess, base: string, output: string[] }
 

@@ -1,26 +1,19 @@
 // `npm run bench:login`: logins/s for fixture users (cheap argon2id profile) and for a user with the
 // strong profile, against a real server process on loopback. Bounded: two 10-second runs.
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { hashPassword } from '../src/auth/password.js'
 import { createDb, createPool } from '../src/db/client.js'
 import { prepareDatabase } from '../src/db/migrate.js'
 import { agencies, users } from '../src/db/schema/index.js'
+import { spawnServer } from './server.js'
+import { freePort } from '../src/net.js'
 
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/eriop_bench_login'
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const PASSWORD = 'TestPass123456!'
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
-}
 
 async function prepareUsers () {
   await prepareDatabase(PG)
@@ -52,23 +45,19 @@ function run (url: string, emails: string[]) {
 }
 
 await prepareUsers()
-const port = await freePort()
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-  env: { ...process.env, DATABASE_URL: PG, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'inherit', 'inherit']
+const server = await spawnServer({
+  cwd: process.cwd(),
+  env: { DATABASE_URL: PG, PORT: String(await freePort()), RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'warn' },
+  logFile: join(tmpdir(), `eriop-bench-login-${process.pid}.log`),
+  fileLimit: 4096
 })
-const url = `http://127.0.0.1:${port}`
 try {
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
   const rows = []
   for (const [label, emails] of [
     ['fixture users (argon2id m=1 MiB, t=1)', Array.from({ length: 350 }, (_, i) => `user${i + 1}@bench.eriop.local`)],
     ['strong user (argon2id m=19 MiB, t=2)', ['strong@bench.eriop.local']]
   ] as const) {
-    const result = await run(url, [...emails])
+    const result = await run(server.origin, [...emails])
     rows.push({
       users: label,
       'logins/s': Math.round(result.requests.average),
@@ -81,6 +70,5 @@ try {
   console.log(`\nPOST /api/v1/auth/login, autocannon -c ${CONNECTIONS} -d ${DURATION}, ${new Date().toISOString()}`)
   console.table(rows)
 } finally {
-  server.kill('SIGTERM')
-  await once(server, 'exit')
+  await server.stop()
 }

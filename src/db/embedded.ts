@@ -2,12 +2,12 @@ import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { arch, platform } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import type { FastifyBaseLogger } from 'fastify'
+import { freePort, isPortFree } from '../net.js'
 
 /**
  * The Postgres that `npm start` runs when DATABASE_URL is unset: the real server binaries that the
@@ -100,24 +100,7 @@ async function exists (file: string): Promise<boolean> {
   return stat(file).then(() => true, () => false)
 }
 
-export async function isPortFree (port: number, host = '127.0.0.1'): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)))
-  })
-}
-
-export async function freePort (host = '127.0.0.1'): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen({ port: 0, host }, () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+export { freePort, isPortFree }
 
 function isAlive (pid: number): boolean {
   try {

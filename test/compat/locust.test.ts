@@ -5,24 +5,17 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { spawnServer } from '../../bench/server.js'
 import { seedFixture } from '../../seed/index.js'
 import { useTestDatabase } from '../helper.js'
+import { freePort } from '../../src/net.js'
 
 const LOCUST = '/usr/bin/locust'
 const hasLocust = spawnSync(LOCUST, ['--help'], { stdio: 'ignore' }).status === 0
 const database = useTestDatabase('locust')
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
-}
 
 function parseCsv (text: string): Record<string, string>[] {
   const [header, ...lines] = text.trim().split('\n')
@@ -33,24 +26,16 @@ function parseCsv (text: string): Record<string, string>[] {
 
 test('the seed suite\'s Locust personas run with zero failures', { skip: !hasLocust && 'locust is not installed (apt-get install python3-locust)', timeout: 240_000 }, async (t) => {
   await seedFixture(database.db)
-  const port = await freePort()
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PG_POOL_MAX: '5', REDIS_KEY_PREFIX: `eriop-test:locust:${process.pid}:` },
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
-  t.after(async () => {
-    if (server.exitCode === null) {
-      server.kill('SIGTERM')
-      await once(server, 'exit')
-    }
-  })
-  const host = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 150; i++) {
-    if (await fetch(`${host}/health`).then((r) => r.ok, () => false)) break
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-
   const dir = mkdtempSync(join(tmpdir(), 'eriop-locust-'))
+  const server = await spawnServer({
+    cwd: process.cwd(),
+    env: { DATABASE_URL: database.url, PORT: String(await freePort()), LOG_LEVEL: 'warn', PG_POOL_MAX: '5', REDIS_KEY_PREFIX: `eriop-test:locust:${process.pid}:` },
+    logFile: join(dir, 'server.log'),
+    fileLimit: 4096
+  })
+  t.after(() => server.stop())
+  const host = server.origin
+
   const locust = spawn(LOCUST, [
     '-f', 'loadtest/locustfile.py', '--host', host, '--headless', '-u', '80', '-r', '40', '-t', '25s',
     '--csv', join(dir, 'run'), '--only-summary', '--stop-timeout', '10'

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import type { App } from '../../src/app.js'
 import { PG_SERVER_URL, REDIS_URL } from '../helper.js'
+import { freePort } from '../../src/net.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -47,17 +48,6 @@ export async function terminateBackends (databaseName: string): Promise<number> 
   } finally {
     await client.end()
   }
-}
-
-export async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /**
