@@ -1,8 +1,8 @@
 import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm'
-import type { Database, Executor } from '../../db/client.js'
+import type { Database } from '../../db/client.js'
 import { alerts } from '../../db/schema/index.js'
 import { errors } from '../../errors.js'
-import type { AlertIngest, AlertListQuery } from '../../schemas/alerts.js'
+import type { AlertListQuery } from '../../schemas/alerts.js'
 
 export type AlertRow = typeof alerts.$inferSelect
 export type NewAlertRow = typeof alerts.$inferInsert
@@ -32,31 +32,6 @@ export function toAlert (row: AlertRow) {
     dismissal_reason: row.dismissalReason,
     received_at: row.receivedAt,
     created_at: row.createdAt
-  }
-}
-
-/** The row an ingested alert becomes. `receivedAt` is when the API accepted the request. */
-export function toAlertRow (body: AlertIngest, ctx: { agencyId: string, userId: string, receivedAt: Date, idempotencyKey?: string | null }): NewAlertRow {
-  return {
-    agencyId: ctx.agencyId,
-    source: body.source,
-    sourceId: body.source_id ?? null,
-    severity: body.severity ?? 'medium',
-    alertType: body.alert_type,
-    title: body.title,
-    description: body.description ?? null,
-    latitude: body.location?.latitude ?? null,
-    longitude: body.location?.longitude ?? null,
-    address: body.location?.address ?? null,
-    zone: body.location?.zone ?? null,
-    rawPayload: (body.raw_payload ?? null) as Record<string, unknown> | null,
-    confidence: body.confidence ?? null,
-    peakLevelDb: body.peak_level_db ?? null,
-    backgroundLevelDb: body.background_level_db ?? null,
-    buildingId: body.building_id ?? null,
-    ingestedBy: ctx.userId,
-    idempotencyKey: ctx.idempotencyKey ?? null,
-    receivedAt: ctx.receivedAt
   }
 }
 
@@ -99,12 +74,6 @@ export function createAlertsRepository (db: Database) {
 
     async findById (agencyId: string, id: string) {
       const [row] = await db.select().from(alerts).where(and(eq(alerts.agencyId, agencyId), eq(alerts.id, id)))
-      return row
-    },
-
-    async findByIdempotencyKey (agencyId: string, key: string, tx: Executor = db) {
-      const [row] = await tx.select({ id: alerts.id, receivedAt: alerts.receivedAt }).from(alerts)
-        .where(and(eq(alerts.agencyId, agencyId), eq(alerts.idempotencyKey, key)))
       return row
     },
 
