@@ -29,6 +29,7 @@ import pg from 'pg'
 import { hashPassword } from '../src/auth/password.js'
 import { prepareDatabase } from '../src/db/migrate.js'
 import { freePort } from '../src/net.js'
+import { metricSum, parsePrometheusText } from './prometheus.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
@@ -189,17 +190,7 @@ async function stopServer (server: Server): Promise<number | null> {
 
 /** Sums every series of `name` whose labels contain all of `labels`; undefined when the metric is absent. */
 export function metricValue (text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  let found = false
-  let sum = 0
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue
-    const rest = line.slice(name.length)
-    if (rest[0] !== '{' && rest[0] !== ' ') continue
-    if (!Object.entries(labels).every(([k, v]) => rest.includes(`${k}="${v}"`))) continue
-    found = true
-    sum += Number(rest.slice(rest.lastIndexOf(' ') + 1))
-  }
-  return found ? sum : undefined
+  return metricSum(parsePrometheusText(text), name, labels)
 }
 
 interface ServerCounters { committed: number | undefined, http201: number, queueDepth: number | undefined, batches: number | undefined }

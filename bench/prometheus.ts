@@ -101,6 +101,12 @@ export function metricValue (samples: Sample[], name: string, labels: Record<str
   return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
 }
 
+/** The sum over every sample of `name` whose labels include `labels`; undefined when there is none. */
+export function metricSum (samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  const matching = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+  return matching.length === 0 ? undefined : matching.reduce((sum, s) => sum + s.value, 0)
+}
+
 type Grouping = (labels: Record<string, string>) => { method: string, route: string } | null
 const byRoute: Grouping = (labels) => ({ method: labels.method ?? '', route: labels.route ?? '' })
 

@@ -8,6 +8,7 @@ import pg from 'pg'
 import type { App } from '../../src/app.js'
 import { PG_SERVER_URL, REDIS_URL } from '../helper.js'
 import { freePort } from '../../src/net.js'
+import { metricSum, parsePrometheusText } from '../../bench/prometheus.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -197,14 +198,5 @@ export async function countStored (databaseUrl: string, ids: string[]): Promise<
 
 /** The value of a Prometheus series (summed over label sets containing `labels`). */
 export async function metric (app: App, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await app.metrics.metrics()
-  let sum = 0
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue
-    const rest = line.slice(name.length)
-    if (rest[0] !== '{' && rest[0] !== ' ') continue
-    if (!Object.entries(labels).every(([k, v]) => rest.includes(`${k}="${v}"`))) continue
-    sum += Number(rest.slice(rest.lastIndexOf(' ') + 1))
-  }
-  return sum
+  return metricSum(parsePrometheusText(await app.metrics.metrics()), name, labels) ?? 0
 }
