@@ -4,14 +4,9 @@ import type { EndpointStats, TimelinePoint } from './types.js'
 
 export type NoAnswerKind = 'timeout' | 'closed' | 'error'
 
-interface Tally {
+/** An endpoint's counts while the run goes on: EndpointStats before the latency is summarised. */
+type Tally = Pick<EndpointStats, 'sent' | 'answered' | 'ok' | 'byStatus' | 'noAnswer' | 'timeouts'> & {
   endpoint: { method: string, route: string }
-  sent: number
-  answered: number
-  ok: number
-  byStatus: Record<string, number>
-  noAnswer: number
-  timeouts: number
   latency: Histogram
 }
 

@@ -70,9 +70,17 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   app.setNotFoundHandler(notFoundHandler)
 
   // While draining, requests still arriving on open keep-alive connections get a 503 the clients
-  // know how to retry, and the connection is closed behind it.
+  // know how to retry, and the connection is closed behind it. Node would otherwise keep an idle
+  // keep-alive connection open until keepAliveTimeout (72 s), longer than the grace delay: reap
+  // them as they go idle, so close() ends once the last accepted request has been answered.
   let closing = false
-  app.addHook('preClose', async () => { closing = true })
+  let reaper: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    closing = true
+    reaper = setInterval(() => app.server.closeIdleConnections(), 50)
+    reaper.unref()
+  })
+  app.addHook('onClose', async () => { clearInterval(reaper) })
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return
     return reply.code(503).headers({ 'retry-after': '1', connection: 'close' })

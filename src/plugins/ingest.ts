@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
-import { Counter, Gauge, Histogram } from 'prom-client'
+import { Counter, Histogram } from 'prom-client'
+import { readGauge } from './metrics.js'
 import { createIngestWriter, type IngestWriter, type RejectReason } from '../ingest/writer.js'
 
 declare module 'fastify' {
@@ -58,27 +59,12 @@ export default fp(async (app) => {
     unexpected (err) { app.log.error({ err }, 'ingest batch failed') }
   })
 
-  const gauge = (name: string, help: string, read: () => number) => new Gauge({
-    name, help, registers: [metrics], collect () { this.set(read()) }
-  })
-  gauge('ingest_queue_depth', 'Alerts waiting for a group-commit batch', () => writer.stats().queued)
-  gauge('ingest_batches_in_flight', 'Group-commit batches being written', () => writer.stats().inFlight)
-  gauge('ingest_alerts_in_flight', 'Alerts in the batches being written', () => writer.stats().inFlightRows)
+  readGauge(metrics, 'ingest_queue_depth', 'Alerts waiting for a group-commit batch', () => writer.stats().queued)
+  readGauge(metrics, 'ingest_batches_in_flight', 'Group-commit batches being written', () => writer.stats().inFlight)
+  readGauge(metrics, 'ingest_alerts_in_flight', 'Alerts in the batches being written', () => writer.stats().inFlightRows)
 
   app.decorate('ingest', writer)
 
-  // Node keeps a keep-alive connection open after answering its in-flight request even while the
-  // server closes, until the client leaves or keepAliveTimeout (72 s) passes: longer than the grace
-  // delay. While closing, reap connections as they go idle, so close() ends when the last
-  // accepted alert has been answered.
-  let reaper: NodeJS.Timeout | undefined
-  app.addHook('preClose', async () => {
-    reaper = setInterval(() => app.server.closeIdleConnections(), 50)
-    reaper.unref()
-  })
   // Registered after db, so this runs before the pool ends: everything accepted gets committed.
-  app.addHook('onClose', async () => {
-    await writer.drain()
-    clearInterval(reaper)
-  })
+  app.addHook('onClose', async () => { await writer.drain() })
 }, { name: 'ingest', dependencies: ['db', 'events', 'metrics'] })

@@ -7,6 +7,11 @@ declare module 'fastify' {
   }
 }
 
+/** A gauge whose value is read when /metrics is scraped, never maintained on the hot path. */
+export function readGauge (registry: Registry, name: string, help: string, read: () => number): Gauge {
+  return new Gauge({ name, help, registers: [registry], collect () { this.set(read()) } })
+}
+
 /** Prometheus `/metrics`: per-route request counts and latency histograms, pool usage, process stats. */
 export default fp(async (app) => {
   const registry = new Registry()
@@ -23,12 +28,9 @@ export default fp(async (app) => {
   })
 
   const pool = app.db.$client
-  const poolGauge = (name: string, help: string, read: () => number) => new Gauge({
-    name, help, registers: [registry], collect () { this.set(read()) }
-  })
-  poolGauge('db_pool_connections_total', 'Postgres connections open in the pool', () => pool.totalCount)
-  poolGauge('db_pool_connections_idle', 'Idle Postgres connections in the pool', () => pool.idleCount)
-  poolGauge('db_pool_waiting_requests', 'Queries waiting for a Postgres connection', () => pool.waitingCount)
+  readGauge(registry, 'db_pool_connections_total', 'Postgres connections open in the pool', () => pool.totalCount)
+  readGauge(registry, 'db_pool_connections_idle', 'Idle Postgres connections in the pool', () => pool.idleCount)
+  readGauge(registry, 'db_pool_waiting_requests', 'Queries waiting for a Postgres connection', () => pool.waitingCount)
 
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: ids and typos must not create new series.
