@@ -1,10 +1,9 @@
 import { Socket } from 'node:net'
-import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 import type { Pacer } from './pacing.js'
 import type { Endpoint, PlannedRequest } from './personas.js'
-import { Recorder, type RecordedPhase } from './recorder.js'
+import { Recorder, type RecordingJson } from './recorder.js'
 import type { PhaseResult } from './types.js'
 
 /** What one connection does: its credentials, its requests, its pacing. */
@@ -29,28 +28,27 @@ export interface PhasePlan {
   connectAtMs?: (index: number) => number
   endpoints: Endpoint[]
   makeDriver (index: number, startMs: number): ConnectionDriver
-  /** Called when the warm-up ends and the measured window begins. */
-  onMeasureStart? (): void
-  /** Called once a second with the last second's figures (progress bar, resource samples). */
-  onSecond? (second: SecondReport): { serverRssMb?: number, serverCpu?: number } | void
+  /** Called once a second with the figures so far (for the progress bar). */
+  onSecond? (report: LoaderSecond): void
 }
 
-export interface SecondReport {
-  elapsedS: number
-  totalS: number
+/** A loader process's running totals, sent once a second. */
+export interface LoaderSecond {
   ok: number
   failed: number
   inFlight: number
+  /** This process's CPU over the last second, as a fraction of one core. */
   loaderCpu: number
 }
 
-export interface PhaseRun extends RecordedPhase {
-  ledger: Recorder['ledger']
-  durationS: number
+/** What one loader process measured in one phase, as plain data (it crosses a process boundary). */
+export interface LoaderResult {
+  recording: RecordingJson
+  /** From the start of the phase to the loader's stop. */
+  elapsedMs: number
   inFlightAtStop: number
   autocannon: PhaseResult['autocannon']
   loader: { cpu: number, peakCpu: number, elu: number }
-  machine: { busy: number }
 }
 
 /** The parts of autocannon's (untyped) HTTP client the bench hooks into; see node_modules/autocannon/lib/httpClient.js. */
@@ -72,21 +70,12 @@ interface Flight { req: PlannedRequest, dueMs: number, sentMs: number }
 /** After a connection error, wait at least this long before the next try (no reconnect storm). */
 const ERROR_BACKOFF_MS = 100
 
-function cpuTimes () {
-  return os.cpus().reduce((acc, cpu) => {
-    const t = cpu.times
-    acc.busy += t.user + t.nice + t.sys + t.irq
-    acc.total += t.user + t.nice + t.sys + t.irq + t.idle
-    return acc
-  }, { busy: 0, total: 0 })
-}
-
 /**
  * One autocannon run whose clients are driven by `plan`: each client is one connection with
  * its own pacing and request source (autocannon sends; the bench decides what and when). Every
  * outcome goes to a Recorder; the loader's own CPU is measured over the measured window.
  */
-export async function runPhase (plan: PhasePlan): Promise<PhaseRun> {
+export async function runPhase (plan: PhasePlan): Promise<LoaderResult> {
   const startMs = performance.now()
   const measureFromMs = startMs + plan.warmupS * 1000
   const recorder = new Recorder(startMs, measureFromMs, plan.endpoints)
@@ -186,17 +175,13 @@ export async function runPhase (plan: PhasePlan): Promise<PhaseRun> {
   let lastCpu = process.cpuUsage()
   let lastTick = performance.now()
   let peakCpu = 0
-  let lastCounts = { ok: 0, failed: 0 }
   let measureCpu: NodeJS.CpuUsage | undefined
   let measureElu: ReturnType<typeof performance.eventLoopUtilization> | undefined
-  let measureMachine: ReturnType<typeof cpuTimes> | undefined
   const totalS = plan.warmupS + plan.durationS
 
   const markMeasureStart = () => {
-    plan.onMeasureStart?.()
     measureCpu = process.cpuUsage()
     measureElu = performance.eventLoopUtilization()
-    measureMachine = cpuTimes()
   }
   if (plan.warmupS <= 0) markMeasureStart()
   const warmupTimer = plan.warmupS > 0 ? setTimeout(markMeasureStart, plan.warmupS * 1000) : undefined
@@ -208,16 +193,8 @@ export async function runPhase (plan: PhasePlan): Promise<PhaseRun> {
     lastCpu = process.cpuUsage()
     lastTick = now
     if (measureCpu) peakCpu = Math.max(peakCpu, loaderCpu)
-    const extra = plan.onSecond?.({
-      elapsedS: Math.round((now - startMs) / 1000),
-      totalS,
-      ok: recorder.counts.ok - lastCounts.ok,
-      failed: recorder.counts.failed - lastCounts.failed,
-      inFlight: flights.size,
-      loaderCpu
-    })
-    lastCounts = { ...recorder.counts }
-    recorder.sample(now, { loaderCpu, ...(extra ?? {}) })
+    recorder.sample(now, { loaderCpu })
+    plan.onSecond?.({ ...recorder.counts, inFlight: flights.size, loaderCpu })
   }, 1000)
 
   let result: autocannon.Result
@@ -246,18 +223,13 @@ export async function runPhase (plan: PhasePlan): Promise<PhaseRun> {
   const endMs = performance.now()
   measureCpu ??= process.cpuUsage()
   measureElu ??= performance.eventLoopUtilization()
-  measureMachine ??= cpuTimes()
   const cpu = process.cpuUsage(measureCpu)
   const elu = performance.eventLoopUtilization(measureElu)
-  const machineNow = cpuTimes()
   const windowMs = Math.max(1, endMs - measureFromMs)
-  const recorded = recorder.finish(endMs)
-  const machineTotal = machineNow.total - measureMachine.total
 
   return {
-    ...recorded,
-    ledger: recorder.ledger,
-    durationS: windowMs / 1000,
+    recording: recorder.toJSON(),
+    elapsedMs: endMs - startMs,
     inFlightAtStop: flights.size,
     autocannon: {
       sent: result.requests.sent,
@@ -269,7 +241,6 @@ export async function runPhase (plan: PhasePlan): Promise<PhaseRun> {
       latencyP99: result.latency.p99,
       latencyMax: result.latency.max
     },
-    loader: { cpu: (cpu.user + cpu.system) / 1000 / windowMs, peakCpu, elu: elu.utilization },
-    machine: { busy: machineTotal > 0 ? (machineNow.busy - measureMachine.busy) / machineTotal : 0 }
+    loader: { cpu: (cpu.user + cpu.system) / 1000 / windowMs, peakCpu, elu: elu.utilization }
   }
 }

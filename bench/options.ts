@@ -16,6 +16,8 @@ export interface BenchOptions {
   /** Seconds over which persona connections are opened. */
   rampS: number
   connections: number | null
+  /** Loader processes per phase; null: one per 2,500 connections, at most one per core. */
+  loaders: number | null
   /** Paced rate (ingest) or the stress ramp's first rate, req/s. */
   rate: number
   stressStep: number
@@ -71,6 +73,8 @@ Load:
   --warmup S             unmeasured seconds before each phase (ingest 3, baseline 10, concurrent 20, stress 2)
   --ramp S               seconds over which persona connections open (baseline 5, concurrent 15)
   --connections N        connections (= simulated users for personas)
+  --loaders N            load-generator processes sharing the connections (default: one per
+                         2,500 connections, at most one per core)
   --rate R               paced alerts/s (ingest: 1000; stress: first step, 1000)
   --step R               stress: rate added per step (1000)
   --max-rate R           stress: stop the ramp here (20000)
@@ -115,6 +119,7 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
         warmup: { type: 'string' },
         ramp: { type: 'string' },
         connections: { type: 'string', short: 'c' },
+        loaders: { type: 'string' },
         rate: { type: 'string', short: 'R' },
         step: { type: 'string' },
         'max-rate': { type: 'string' },
@@ -184,6 +189,7 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
     warmupS: number('warmup', v.warmup, { min: 0, max: 600 }) ?? defaults.warmupS,
     rampS: number('ramp', v.ramp, { min: 0, max: 600 }) ?? defaults.rampS,
     connections: number('connections', v.connections, { min: 1, max: 60_000, integer: true }) ?? null,
+    loaders: number('loaders', v.loaders, { min: 1, max: 64, integer: true }) ?? null,
     rate: number('rate', v.rate, { min: 1, max: 1_000_000 }) ?? 1000,
     stressStep: number('step', v.step, { min: 1 }) ?? 1000,
     stressMaxRate: number('max-rate', v['max-rate'], { min: 1 }) ?? 20_000,

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress'
-import type { SecondReport } from './load.js'
+import type { SecondReport } from './loaders.js'
 
 export interface Progress {
   phase (name: string, totalS: number): void

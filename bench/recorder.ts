@@ -1,4 +1,4 @@
-import { Histogram } from './histogram.js'
+import { Histogram, type HistogramJson } from './histogram.js'
 import type { Endpoint, PlannedRequest } from './personas.js'
 import type { EndpointStats, TimelinePoint } from './types.js'
 
@@ -19,6 +19,17 @@ interface Second {
   serverCpu?: number
 }
 
+/** A Recorder's state as plain data: what a loader process sends back, to be merged with the others'. */
+export interface RecordingJson {
+  tallies: (Omit<Tally, 'latency'> & { latency: HistogramJson })[]
+  all: HistogramJson
+  seconds: (Omit<Second, 'latency'> & { latency: HistogramJson })[]
+  warm: { sent: number, ok: number }
+  connectionErrors: Record<string, number>
+  ledger: Recorder['ledger']
+  counts: Recorder['counts']
+}
+
 export interface RecordedPhase {
   total: EndpointStats
   endpoints: EndpointStats[]
@@ -31,6 +42,10 @@ export interface RecordedPhase {
 const API_PREFIX = '/api/v1'
 export const endpointLabel = (e: { method: string, route: string }) => `${e.method} ${e.route.startsWith(API_PREFIX) ? e.route.slice(API_PREFIX.length) : e.route}`
 const endpointKey = (e: Endpoint) => `${e.method} ${e.route}`
+
+function addCounts (into: Record<string, number>, from: Record<string, number>) {
+  for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n
+}
 
 /**
  * Collects every request's outcome of one phase: per endpoint and overall for the measured
@@ -111,12 +126,60 @@ export class Recorder {
     if (kind === 'timeout') t.timeouts++
   }
 
-  /** Per-second resource samples for the charts. */
-  sample (nowMs: number, values: { loaderCpu: number, serverRssMb?: number, serverCpu?: number }): void {
-    const s = this.second(nowMs - 1)
-    s.loaderCpu = values.loaderCpu
+  /** Per-second resource samples for the charts (the loader's own CPU, the server's). */
+  sample (nowMs: number, values: { loaderCpu?: number, serverRssMb?: number, serverCpu?: number }): void {
+    // A sample taken about k seconds in describes second k (index k − 1), whatever the timer's jitter.
+    const s = this.second(this.startMs + (Math.max(1, Math.round((nowMs - this.startMs) / 1000)) - 1) * 1000)
+    if (values.loaderCpu !== undefined) s.loaderCpu = values.loaderCpu
     if (values.serverRssMb !== undefined) s.serverRssMb = values.serverRssMb
     if (values.serverCpu !== undefined) s.serverCpu = values.serverCpu
+  }
+
+  toJSON (): RecordingJson {
+    return {
+      tallies: [...this.tallies.values()].map((t) => ({ ...t, latency: t.latency.toJSON() })),
+      all: this.all.toJSON(),
+      seconds: this.seconds.map((s) => ({ ...s, latency: s.latency.toJSON() })),
+      warm: { ...this.warm },
+      connectionErrors: { ...this.connectionErrors },
+      ledger: this.ledger,
+      counts: { ...this.counts }
+    }
+  }
+
+  /**
+   * Adds another loader process's recording of the same phase: counts and histograms add up,
+   * seconds line up by index (the processes start together), and a second's loader CPU is the
+   * busiest process's, as saturation is a per-process limit.
+   */
+  absorb (other: RecordingJson): this {
+    for (const t of other.tallies) {
+      const mine = this.tally(t.endpoint as Endpoint)
+      mine.sent += t.sent
+      mine.answered += t.answered
+      mine.ok += t.ok
+      mine.noAnswer += t.noAnswer
+      mine.timeouts += t.timeouts
+      addCounts(mine.byStatus, t.byStatus)
+      mine.latency.merge(t.latency)
+    }
+    this.all.merge(other.all)
+    other.seconds.forEach((s, index) => {
+      const mine = this.second(this.startMs + index * 1000)
+      mine.ok += s.ok
+      mine.failed += s.failed
+      mine.latency.merge(s.latency)
+      mine.loaderCpu = Math.max(mine.loaderCpu, s.loaderCpu)
+    })
+    this.warm.sent += other.warm.sent
+    this.warm.ok += other.warm.ok
+    addCounts(this.connectionErrors, other.connectionErrors)
+    this.ledger.sent.push(...other.ledger.sent)
+    this.ledger.acked.push(...other.ledger.acked)
+    this.ledger.rejected.push(...other.ledger.rejected)
+    this.counts.ok += other.counts.ok
+    this.counts.failed += other.counts.failed
+    return this
   }
 
   finish (endMs: number): RecordedPhase {
@@ -142,7 +205,7 @@ export class Recorder {
       total.ok += t.ok
       total.noAnswer += t.noAnswer
       total.timeouts += t.timeouts
-      for (const [code, n] of Object.entries(t.byStatus)) total.byStatus[code] = (total.byStatus[code] ?? 0) + n
+      addCounts(total.byStatus, t.byStatus)
     }
     // The last second is cut short by the stop: its counts would read as a collapse.
     const complete = Math.floor((endMs - this.startMs) / 1000)

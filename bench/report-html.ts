@@ -101,7 +101,8 @@ function headline (r: BenchResult): string {
   const rss = r.phases.map((p) => p.server.rssMb?.max).filter((v): v is number => v !== undefined)
   if (rss.length) cards.push(card('server memory', mb(Math.max(...rss)), 'peak RSS'))
   const loaderPeak = Math.max(...r.phases.map((p) => p.loader.cpu))
-  cards.push(card('loader CPU', pct(loaderPeak, 0), `of one core (limit ${Math.round(r.slo.maxLoaderCpu * 100)} %)`, loaderPeak >= r.slo.maxLoaderCpu ? 'bad' : 'neutral'))
+  const loaderProcesses = Math.max(...r.phases.map((p) => p.loader.processes))
+  cards.push(card('loader CPU', pct(loaderPeak, 0), `of one core${loaderProcesses > 1 ? ` in the busiest of ${loaderProcesses} processes` : ''} (limit ${Math.round(r.slo.maxLoaderCpu * 100)} %)`, loaderPeak >= r.slo.maxLoaderCpu ? 'bad' : 'neutral'))
   return `<div class="cards">${cards.join('')}</div>`
 }
 
@@ -207,7 +208,7 @@ function phaseCharts (r: BenchResult, p: PhaseResult): string {
     annotations: counts.slice(shown[0], shown[1]).map((c) => c ? pct(c / total, c / total < 0.01 ? 2 : 0) : '')
   }))
   const resource: { name: string, color: string, points: [number, number][], dashed?: boolean }[] = [
-    { name: 'loader CPU %', color: COLORS.loader, points: tl.map((t) => [t.t, t.loaderCpu * 100]) }
+    { name: 'loader CPU % (busiest process)', color: COLORS.loader, points: tl.map((t) => [t.t, t.loaderCpu * 100]) }
   ]
   if (tl.some((t) => t.serverCpu !== undefined)) resource.push({ name: 'server CPU %', color: COLORS.server, points: tl.filter((t) => t.serverCpu !== undefined).map((t) => [t.t, t.serverCpu! * 100]) })
   charts.push(lineChart({
@@ -241,7 +242,7 @@ function phaseSection (r: BenchResult, p: PhaseResult, index: number): string {
     ['requests', `${int(p.total.sent)} sent, ${int(p.total.ok)} 2xx, ${int(p.total.answered - p.total.ok)} non-2xx, ${int(p.total.noAnswer)} without answer (${int(p.total.timeouts)} timeouts)`],
     ['in flight at stop', int(p.inFlightAtStop)],
     ...(p.server.drain ? [['server drain', p.server.drain.quiet ? `quiet ${seconds(p.server.drain.waitedS)} after the loader stopped (its counters then held still for 1 s)` : `still busy ${seconds(p.server.drain.waitedS)} after the loader stopped`]] : []),
-    ['loader', `${pct(p.loader.cpu, 0)} of a core (peak ${pct(p.loader.peakCpu, 0)}), event loop ${pct(p.loader.elu, 0)} busy${p.loader.saturated ? ' — saturated' : ''}`],
+    ['loader', `${p.loader.processes > 1 ? `${p.loader.processes} processes (${pct(p.loader.cpuTotal, 0)} of a core together); the busiest: ` : ''}${pct(p.loader.cpu, 0)} of a core (peak ${pct(p.loader.peakCpu, 0)}), event loop ${pct(p.loader.elu, 0)} busy${p.loader.saturated ? ' — saturated' : ''}`],
     ['machine', `${pct(p.machine.busy, 0)} of all cores busy (server, Postgres, Redis and loader together)`],
     ['server', [
       p.server.cpu !== undefined ? `${pct(p.server.cpu, 0)} of a core` : '',

@@ -6,12 +6,11 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { deleteRunRows, fetchRunRows, probeCommitMs } from './database.js'
 import { ensureFixture, login, usersFor } from './fixture.js'
-import { runPhase, type ConnectionDriver, type PhasePlan, type PhaseRun } from './load.js'
+import type { LoaderJob, LoaderUser, Pacing } from './loader.js'
+import { defaultLoaders, runLoaders } from './loaders.js'
 import type { BenchOptions } from './options.js'
-import { closedPacer, pacedConnections, pacedPacer, spawnOffsetMs, thinkPacer, type Pacer } from './pacing.js'
-import {
-  assignPersonas, INGEST_ENDPOINT, PERSONAS, PersonaSession, personaEndpoints, seededRng, type PersonaName
-} from './personas.js'
+import { pacedConnections } from './pacing.js'
+import { assignPersonas, INGEST_ENDPOINT, PERSONAS, personaEndpoints, type Endpoint, type PersonaName } from './personas.js'
 import { deltas, parsePrometheusText, processView, routeStats, serverActivity, type Sample } from './prometheus.js'
 import type { Progress } from './progress.js'
 import { reconcile, unverified } from './reconcile.js'
@@ -43,12 +42,12 @@ interface Target {
   server: SpawnedServer | null
 }
 
-type PhaseSpec = Omit<PhasePlan, 'origin' | 'onSecond' | 'makeDriver'> & {
+type PhaseSpec = Pick<LoaderJob, 'connections' | 'warmupS' | 'durationS' | 'timeoutS' | 'rampMs' | 'pacing'> & {
   name: string
   kind: PhaseResult['kind']
   targetRate: number | null
   personas?: Record<string, number>
-  pacer (index: number, startMs: number, session: PersonaSession): Pacer
+  endpoints: Endpoint[]
   persona (index: number): PersonaName
 }
 
@@ -102,10 +101,8 @@ async function scrape (origin: string): Promise<Sample[]> {
 
 /** The phases of a scenario, except stress, whose steps depend on each other's outcome. */
 function plannedPhases (o: BenchOptions): PhaseSpec[] {
-  const common = { warmupS: o.warmupS, durationS: o.durationS, timeoutS: o.timeoutS }
+  const common = { warmupS: o.warmupS, durationS: o.durationS, timeoutS: o.timeoutS, rampMs: 0 }
   const ingester = () => 'ingester' as const
-  const think = (rampMs: number, connections: number) =>
-    (i: number, startMs: number, session: PersonaSession) => thinkPacer(startMs + spawnOffsetMs(i, connections, rampMs), () => session.thinkTimeMs())
 
   if (o.scenario === 'ingest') {
     const pacedConns = o.connections ?? pacedConnections(o.rate, o.slo.p95Ms)
@@ -119,7 +116,7 @@ function plannedPhases (o: BenchOptions): PhaseSpec[] {
         connections: pacedConns,
         endpoints: [INGEST_ENDPOINT],
         persona: ingester,
-        pacer: (i, startMs) => pacedPacer(startMs, i, pacedConns, o.rate)
+        pacing: { kind: 'paced', rate: o.rate }
       },
       {
         ...common,
@@ -129,7 +126,7 @@ function plannedPhases (o: BenchOptions): PhaseSpec[] {
         connections: closedConns,
         endpoints: [INGEST_ENDPOINT],
         persona: ingester,
-        pacer: (_i, startMs) => closedPacer(startMs)
+        pacing: { kind: 'closed' }
       }
     ]
   }
@@ -146,9 +143,9 @@ function plannedPhases (o: BenchOptions): PhaseSpec[] {
       connections,
       personas: counts,
       endpoints: personaEndpoints(),
-      connectAtMs: (i) => spawnOffsetMs(i, connections, o.rampS * 1000),
+      rampMs: o.rampS * 1000,
       persona: (i) => personas[i],
-      pacer: think(o.rampS * 1000, connections)
+      pacing: { kind: 'think' }
     }]
   }
   return []
@@ -164,9 +161,10 @@ function stressStep (o: BenchOptions, rate: number): PhaseSpec {
     warmupS: o.warmupS,
     durationS: o.stressStepS,
     timeoutS: o.timeoutS,
+    rampMs: 0,
     endpoints: [INGEST_ENDPOINT],
     persona: () => 'ingester',
-    pacer: (i, startMs) => pacedPacer(startMs, i, connections, rate)
+    pacing: { kind: 'paced', rate } satisfies Pacing
   }
 }
 
@@ -242,36 +240,32 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       let lastSample = firstSample
       let lastSampleAt = performance.now()
       const counters = new Map<PersonaName, number>()
-      const roleIndex = (i: number, persona: PersonaName) => {
+      const users = Array.from({ length: spec.connections }, (_, index): LoaderUser => {
+        const persona = spec.persona(index)
         const k = counters.get(persona) ?? 0
         counters.set(persona, k + 1)
-        return k % Math.min(PERSONAS[persona].users, needed.get(persona) ?? 1)
-      }
+        const user = PERSONAS[persona].user((k % Math.min(PERSONAS[persona].users, needed.get(persona) ?? 1)) + 1)
+        return { index, persona, token: tokens.get(user)! }
+      })
       io.progress.phase(spec.name, spec.warmupS + spec.durationS)
       // The server's view covers the measured window too: scraped again when the warm-up ends.
       let measuredBefore = null as Promise<Sample[]> | null
-      const run: PhaseRun = await runPhase({
-        ...spec,
+      const job = {
         origin,
+        runId,
+        phaseIndex,
+        randomSeed: o.randomSeed,
+        thinkScale: o.thinkScale,
+        connections: spec.connections,
+        warmupS: spec.warmupS,
+        durationS: spec.durationS,
+        timeoutS: spec.timeoutS,
+        rampMs: spec.rampMs,
+        pacing: spec.pacing,
+        endpoints: spec.endpoints
+      }
+      const run = await runLoaders(job, users, o.loaders ?? defaultLoaders(spec.connections), {
         onMeasureStart: () => { measuredBefore = scrape(origin) },
-        makeDriver: (i, startMs): ConnectionDriver => {
-          const persona = spec.persona(i)
-          const token = tokens.get(PERSONAS[persona].user(roleIndex(i, persona) + 1))!
-          let seq = 0
-          const session = new PersonaSession(PERSONAS[persona], {
-            rng: seededRng(o.randomSeed * 1_000_003 + phaseIndex * 7919 + i),
-            runId,
-            nextReqId: () => `${runId}.${phaseIndex}.${i}.${seq++}`,
-            now: () => new Date()
-          }, o.thinkScale)
-          return {
-            headers: { authorization: `Bearer ${token}` },
-            pacer: spec.pacer(i, startMs, session),
-            next: () => session.next(),
-            observe: (status, body) => session.observe(status, body),
-            abandon: () => session.reset()
-          }
-        },
         onSecond: (report) => {
           io.progress.second(report)
           const sample = target!.server?.sample()
@@ -417,6 +411,7 @@ function settingsOf (o: BenchOptions): Record<string, unknown> {
     warmupS: o.warmupS,
     rampS: o.rampS,
     connections: o.connections,
+    loaders: o.loaders,
     rate: o.rate,
     ...(o.scenario === 'stress' ? { step: o.stressStep, maxRate: o.stressMaxRate, stepDurationS: o.stressStepS } : {}),
     timeoutS: o.timeoutS,

@@ -96,7 +96,10 @@ export function verdict (checks: SloCheck[], loss: LossReport, phases: PhaseResu
   const warnings: string[] = []
   const saturated = new Set(phases.filter((p) => p.loader.saturated).map((p) => p.name))
   for (const p of phases) {
-    if (p.loader.saturated) warnings.push(`load generator saturated in "${p.name}" (CPU ${Math.round(p.loader.cpu * 100)} % of a core, event loop ${Math.round(p.loader.elu * 100)} % busy): its figures understate the server`)
+    if (p.loader.saturated) {
+      const which = p.loader.processes > 1 ? `the busiest of ${p.loader.processes} loader processes` : 'the loader process'
+      warnings.push(`load generator saturated in "${p.name}" (${which}: CPU ${Math.round(p.loader.cpu * 100)} % of a core, event loop ${Math.round(p.loader.elu * 100)} % busy): its figures understate the server; more loader processes (--loaders) help only where cores are free`)
+    }
   }
   if (!loss.verified) warnings.push(`loss check not run: ${loss.reason ?? 'unknown reason'}`)
 

@@ -29,7 +29,7 @@ export function renderSummary (r: BenchResult, files: { json: string, html: stri
   for (const p of r.phases) {
     rows.push([
       p.name, int(p.connections), rate(p.total.okPerS), ms(p.total.latency.p50), ms(p.total.latency.p95), ms(p.total.latency.p99),
-      ms(p.total.latency.maxMs), pct(errorRate(p.total)), pct(p.loader.cpu, 0) + (p.loader.saturated ? '!' : ''),
+      ms(p.total.latency.maxMs), pct(errorRate(p.total)), pct(p.loader.cpu, 0) + (p.loader.processes > 1 ? ` ×${p.loader.processes}` : '') + (p.loader.saturated ? '!' : ''),
       [p.server.cpu !== undefined ? pct(p.server.cpu, 0) : '', p.server.rssMb ? mb(p.server.rssMb.max) : ''].filter(Boolean).join(' ') || '–'
     ])
   }

@@ -87,7 +87,11 @@ export interface PhaseResult {
     latencyP99: number
     latencyMax: number
   }
-  loader: { cpu: number, peakCpu: number, elu: number, saturated: boolean }
+  /**
+   * The load generator: `processes` loader processes; `cpu`, `peakCpu` and `elu` are the busiest
+   * one's (saturation is a per-process limit), `cpuTotal` their sum, in cores.
+   */
+  loader: { processes: number, cpu: number, cpuTotal: number, peakCpu: number, elu: number, saturated: boolean }
   machine: { busy: number }
   server: {
     /** How long the server kept answering after the loader stopped (a backlog draining). */

@@ -38,12 +38,12 @@ test('a usage error exits 2 without starting anything', async () => {
   assert.match(output, /unknown scenario "soak"/)
 })
 
-test('baseline, tiny: exit 0, every persona endpoint answered, no alert lost', async (t) => {
+test('baseline, tiny, on two loader processes: exit 0, every persona endpoint answered, no alert lost', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'eriop-bench-e2e-'))
   t.after(() => rm(out, { recursive: true, force: true }))
   const { code, output } = await bench([
     'baseline', '--database-url', database.url, '--connections', '12', '--duration', '3', '--warmup', '1', '--ramp', '0.5',
-    '--think-scale', '0.05', '--pool', '3', '--out', out, '--quiet',
+    '--think-scale', '0.05', '--pool', '3', '--loaders', '2', '--out', out, '--quiet',
     // The machine is shared with the other test files: this checks the plumbing, not the server's speed.
     '--p95', '5000', '--p99', '10000'
   ])
@@ -58,6 +58,7 @@ test('baseline, tiny: exit 0, every persona endpoint answered, no alert lost', a
 
   const [phase] = result.phases
   assert.deepEqual(phase.personas, { dispatcher: 4, responder: 6, ingester: 2 })
+  assert.equal(phase.loader.processes, 2, 'two loader processes shared the connections')
   const hit = phase.endpoints.filter((e) => e.ok > 0).map((e) => e.label)
   for (const label of ['GET /incidents/active', 'GET /alerts/pending', 'POST /alerts/ingest', 'POST /alerts/:id/acknowledge', 'GET /incidents/:id']) {
     assert.ok(hit.includes(label), `${label} answered 2xx (got ${hit.join(', ')})`)

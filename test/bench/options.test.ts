@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { defaultLoaders } from '../../bench/loaders.js'
 import { BENCH_DATABASE_URL, parseBenchArgs, UsageError, type BenchOptions } from '../../bench/options.js'
 
 const parse = (args: string, env: Record<string, string> = {}) => parseBenchArgs(args.split(' ').filter(Boolean), env) as BenchOptions
@@ -12,6 +13,7 @@ test('defaults per scenario', () => {
   assert.equal(ingest.warmupS, 3)
   assert.equal(ingest.rate, 1000)
   assert.equal(ingest.connections, null)
+  assert.equal(ingest.loaders, null)
   assert.equal(ingest.rateLimit, false)
   assert.equal(ingest.pgPoolMax, 10)
   assert.deepEqual(ingest.slo, { minThroughput: 1000, p95Ms: 200, p99Ms: 500, maxErrorRate: 0.01, maxLoaderCpu: 0.9 })
@@ -24,7 +26,7 @@ test('defaults per scenario', () => {
 })
 
 test('flags override; SLO percentages become fractions', () => {
-  const o = parse('baseline --duration 7 --connections 50 --rate 300 --p95 150 --p99 400 --max-error-rate 0.5 --max-loader-cpu 80 --min-throughput 2000 --think-scale 0.1 --server-env INGEST_MAX_BATCH=100 --server-env A=b=c --rate-limit --pool 4 --keep-rows -q')
+  const o = parse('baseline --duration 7 --connections 50 --rate 300 --p95 150 --p99 400 --max-error-rate 0.5 --max-loader-cpu 80 --min-throughput 2000 --think-scale 0.1 --server-env INGEST_MAX_BATCH=100 --server-env A=b=c --rate-limit --pool 4 --keep-rows --loaders 3 -q')
   assert.equal(o.durationS, 7)
   assert.equal(o.connections, 50)
   assert.equal(o.rate, 300)
@@ -33,6 +35,7 @@ test('flags override; SLO percentages become fractions', () => {
   assert.deepEqual(o.serverEnv, { INGEST_MAX_BATCH: '100', A: 'b=c' })
   assert.equal(o.rateLimit, true)
   assert.equal(o.pgPoolMax, 4)
+  assert.equal(o.loaders, 3)
   assert.equal(o.keepRows, true)
   assert.equal(o.quiet, true)
   assert.equal(parse('ingest', { CI: 'true' }).quiet, true)
@@ -58,9 +61,19 @@ test('usage errors', () => {
     ['ingest --duration 0', /at least 0.5/],
     ['ingest --connections 1.5', /whole number/],
     ['ingest --max-error-rate 120', /at most 100/],
+    ['concurrent --loaders 0', /--loaders must be at least 1/],
     ['ingest --server-env NOVALUE', /KEY=VALUE/],
     ['ingest --bogus', /Unknown option/]
   ] as const) {
     assert.throws(() => parse(args), (err: Error) => err instanceof UsageError && message.test(err.message), args)
   }
+})
+
+test('loader processes: one per 2,500 connections, at most one per core', () => {
+  assert.equal(defaultLoaders(100, 2), 1)
+  assert.equal(defaultLoaders(2500, 2), 1)
+  assert.equal(defaultLoaders(2501, 2), 2)
+  assert.equal(defaultLoaders(10_000, 2), 2)
+  assert.equal(defaultLoaders(10_000, 8), 4)
+  assert.equal(defaultLoaders(10_000, 1), 1)
 })

@@ -60,3 +60,36 @@ test('labels drop the /api/v1 prefix', () => {
   assert.equal(endpointLabel({ method: 'GET', route: '/api/v1/alerts/:id' }), 'GET /alerts/:id')
   assert.equal(endpointLabel({ method: 'GET', route: '/metrics' }), 'GET /metrics')
 })
+
+test('recordings of several loader processes merge into the one a single process would make', () => {
+  const events = Array.from({ length: 40 }, (_, n) => ({ n, due: 200 + n * 70, latency: 1 + (n * 37) % 90, status: n % 9 === 0 ? 503 : 201 }))
+  // Each process has its own clock: process w's origin is at 5000·w.
+  const play = (r: Recorder, origin: number, mine: (n: number) => boolean) => {
+    for (const e of events.filter((x) => mine(x.n))) {
+      const req = e.n % 2 ? ingest(`id${e.n}`) : pending
+      const due = origin + e.due
+      r.sent(req, due)
+      if (e.n % 13 === 5) r.noAnswer(req, 'error', due, due + 3, 'ECONNRESET')
+      else r.answered(req, e.status, due, due + e.latency)
+    }
+    return r
+  }
+  const single = play(new Recorder(0, 1000, [INGEST_ENDPOINT, pending]), 0, () => true)
+  const merged = new Recorder(0, 1000, [INGEST_ENDPOINT, pending])
+  for (const w of [0, 1, 2]) {
+    const origin = 5000 * w
+    const part = play(new Recorder(origin, origin + 1000, [INGEST_ENDPOINT, pending]), origin, (n) => n % 3 === w)
+    part.sample(origin + 1000, { loaderCpu: [0.2, 0.5, 0.3][w] })
+    merged.absorb(JSON.parse(JSON.stringify(part.toJSON()))) // as it crosses the process boundary
+  }
+  const a = single.finish(3000)
+  const b = merged.finish(3000)
+  assert.deepEqual(b.total, a.total)
+  assert.deepEqual(b.endpoints, a.endpoints)
+  assert.deepEqual(b.warmup, a.warmup)
+  assert.deepEqual(b.connectionErrors, a.connectionErrors)
+  assert.deepEqual(b.timeline.map((p) => [p.t, p.ok, p.failed, p.p99]), a.timeline.map((p) => [p.t, p.ok, p.failed, p.p99]))
+  assert.equal(b.timeline[0].loaderCpu, 0.5, 'a second shows the busiest process')
+  for (const key of ['sent', 'acked', 'rejected'] as const) assert.deepEqual(merged.ledger[key].toSorted(), single.ledger[key].toSorted())
+  assert.deepEqual(merged.counts, single.counts)
+})

@@ -43,7 +43,7 @@ export function phase (overrides: Partial<PhaseResult> = {}, total: Partial<Endp
     inFlightAtStop: 0,
     connectionErrors: {},
     autocannon: { sent: 1000, '2xx': 1000, non2xx: 0, errors: 0, timeouts: 0, latencyP50: 4, latencyP99: 20, latencyMax: 50 },
-    loader: { cpu: 0.3, peakCpu: 0.4, elu: 0.35, saturated: false },
+    loader: { processes: 1, cpu: 0.3, cpuTotal: 0.3, peakCpu: 0.4, elu: 0.35, saturated: false },
     machine: { busy: 0.5 },
     server: { routes: [], total: null, process: { extra: [] } },
     ...overrides
@@ -120,7 +120,7 @@ export function sampleResult (scenario: BenchResult['scenario'] = 'ingest'): Ben
   const phases = scenario === 'ingest'
     ? [
         simulatedPhase('paced 1,000/s', 'paced', [INGEST_ENDPOINT], 1000, 18, 3, 1),
-        { ...simulatedPhase('max rate (closed loop)', 'closed', [INGEST_ENDPOINT], 4000, 18, 3, 2), loader: { cpu: 0.93, peakCpu: 0.97, elu: 0.96, saturated: true } }
+        { ...simulatedPhase('max rate (closed loop)', 'closed', [INGEST_ENDPOINT], 4000, 18, 3, 2), loader: { processes: 1, cpu: 0.93, cpuTotal: 0.93, peakCpu: 0.97, elu: 0.96, saturated: true } }
       ]
     : [simulatedPhase('personas × 1,000', 'personas', personaEndpoints(), 400, 40, 10, 3)]
   const checks = scenario === 'ingest'

@@ -39,7 +39,7 @@ test('verdict: pass, SLO missed, loader saturated, data loss — in that order o
   assert.equal(verdict(latencyChecks(ok, DEFAULT_SLO), noLoss, [ok]).exitCode, EXIT.pass)
   assert.equal(verdict(missed, noLoss, [ok]).exitCode, EXIT.sloMissed)
 
-  const saturated = phase({ loader: { cpu: 0.95, peakCpu: 1, elu: 0.99, saturated: true } })
+  const saturated = phase({ loader: { processes: 1, cpu: 0.95, cpuTotal: 0.95, peakCpu: 1, elu: 0.99, saturated: true } })
   const v = verdict(missed, noLoss, [saturated])
   assert.equal(v.exitCode, EXIT.loaderSaturated)
   assert.equal(v.status, 'loader-saturated')
