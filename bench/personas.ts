@@ -202,6 +202,24 @@ export function assignPersonas (n: number, only?: PersonaName): PersonaName[] {
   return out
 }
 
+/**
+ * Requests per second that users in these numbers send when every answer is instant: each
+ * user runs a task (one request, or two when it has a dependent step) every mean think time.
+ * What a persona phase asks of the server at most; null when they do not think at all.
+ */
+export function offeredRate (counts: Partial<Record<PersonaName, number>>, thinkScale = 1): number | null {
+  if (thinkScale <= 0) return null
+  let total = 0
+  for (const [name, users] of Object.entries(counts) as [PersonaName, number][]) {
+    const p = PERSONAS[name]
+    const weights = p.tasks.reduce((sum, t) => sum + t.weight, 0)
+    const requestsPerTask = p.tasks.reduce((sum, t) => sum + t.weight * t.steps.length, 0) / weights
+    const thinkS = ((p.waitS[0] + p.waitS[1]) / 2) * thinkScale
+    total += (users * requestsPerTask) / thinkS
+  }
+  return total
+}
+
 /** Picks an item with probability proportional to its weight. */
 export function weightedPick<T extends { weight: number }> (rng: Rng, items: readonly T[]): T {
   const total = items.reduce((sum, item) => sum + item.weight, 0)

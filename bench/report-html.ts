@@ -240,6 +240,7 @@ function phaseSection (r: BenchResult, p: PhaseResult, index: number): string {
   const facts = [
     ['measured', `${seconds(p.durationS)} after ${seconds(p.warmupS)} warm-up`],
     ['requests', `${int(p.total.sent)} sent, ${int(p.total.ok)} 2xx, ${int(p.total.answered - p.total.ok)} non-2xx, ${int(p.total.noAnswer)} without answer (${int(p.total.timeouts)} timeouts)`],
+    ...(p.offeredRate !== undefined ? [['offered load', `≈ ${rate(p.offeredRate)} if every answer were instant (users × requests per task ÷ mean think time); ${pct(p.total.okPerS / p.offeredRate, 0)} of it answered 2xx`]] : []),
     ['in flight at stop', int(p.inFlightAtStop)],
     ...(p.server.drain ? [['server drain', p.server.drain.quiet ? `quiet ${seconds(p.server.drain.waitedS)} after the loader stopped (its counters then held still for 1 s)` : `still busy ${seconds(p.server.drain.waitedS)} after the loader stopped`]] : []),
     ['loader', `${p.loader.processes > 1 ? `${p.loader.processes} processes (${pct(p.loader.cpuTotal, 0)} of a core together); the busiest: ` : ''}${pct(p.loader.cpu, 0)} of a core (peak ${pct(p.loader.peakCpu, 0)}), event loop ${pct(p.loader.elu, 0)} busy${p.loader.saturated ? ' — saturated' : ''}`],

@@ -10,17 +10,21 @@ import type { LoaderJob, LoaderUser, Pacing } from './loader.js'
 import { defaultLoaders, runLoaders } from './loaders.js'
 import type { BenchOptions } from './options.js'
 import { pacedConnections } from './pacing.js'
-import { assignPersonas, INGEST_ENDPOINT, PERSONAS, personaEndpoints, type Endpoint, type PersonaName } from './personas.js'
+import {
+  assignPersonas, INGEST_ENDPOINT, offeredRate, PERSONAS, personaEndpoints, type Endpoint, type PersonaName
+} from './personas.js'
 import { deltas, parsePrometheusText, processView, routeStats, serverActivity, type Sample } from './prometheus.js'
 import type { Progress } from './progress.js'
 import { reconcile, unverified } from './reconcile.js'
 import { renderHtmlReport } from './report-html.js'
 import { freePort, spawnServer, type SpawnedServer } from './server.js'
 import {
-  errorCheck, latencyChecks, pacedChecks, stressOutcome, throughputCheck, verdict
+  errorCheck, latencyChecks, MACHINE_BUSY, pacedChecks, stressOutcome, throughputCheck, verdict
 } from './slo.js'
 import type { BenchResult, LossReport, MachineInfo, PhaseResult, SloCheck } from './types.js'
 
+/** A persona phase answered below this share of its offered rate was over capacity (latency ate the think time). */
+const OVER_CAPACITY_SHARE = 0.8
 /** How long to wait for a server with a backlog to go quiet after a phase. */
 const QUIET_MAX_MS = 30_000
 /** Event-loop utilisation above which the loader could not send on time (CPU-bound or starved of CPU). */
@@ -288,6 +292,10 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       ledger.sent.push(...run.ledger.sent)
       ledger.acked.push(...run.ledger.acked)
       ledger.rejected.push(...run.ledger.rejected)
+      const offered = spec.personas ? offeredRate(spec.personas, o.thinkScale) : null
+      if (offered !== null && run.total.okPerS < offered * OVER_CAPACITY_SHARE) {
+        notes.push(`"${spec.name}": these users offer about ${Math.round(offered).toLocaleString('en-US')} requests/s at their think times if every answer is instant; ${Math.round(run.total.okPerS).toLocaleString('en-US')}/s were answered 2xx, so the target (and the machine it shares with the loader) was over capacity and users waited on it instead of thinking.`)
+      }
       const rssSeries = run.timeline.map((p) => p.serverRssMb).filter((v): v is number => v !== undefined)
       const serverCpuSeries = run.timeline.map((p) => p.serverCpu).filter((v): v is number => v !== undefined)
       const measuredCpu = serverCpuSeries.slice(Math.ceil(spec.warmupS))
@@ -299,7 +307,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         warmupS: spec.warmupS,
         durationS: run.durationS,
         startedAt: new Date(Date.now() - (spec.warmupS + run.durationS) * 1000).toISOString(),
-        ...(spec.personas ? { personas: spec.personas } : {}),
+        ...(spec.personas ? { personas: spec.personas, ...(offered !== null ? { offeredRate: offered } : {}) } : {}),
         total: run.total,
         endpoints: run.endpoints,
         histogram: run.histogram.toJSON(),
@@ -354,7 +362,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
     }
 
     for (const p of phases) {
-      if (p.machine.busy >= 0.95) {
+      if (p.machine.busy >= MACHINE_BUSY) {
         const own = p.loader.cpu + (p.server.cpu ?? 0)
         notes.push(`"${p.name}": the machine's ${os.cpus().length} cores were ${Math.round(p.machine.busy * 100)} % busy, of which the loader${p.server.cpu !== undefined ? ' and the API process' : ''} used ${Math.round(own * 100)} % of one core; Postgres, Redis and anything else running took the rest. Figures from a saturated machine are noisy.`)
       }

@@ -85,6 +85,9 @@ export function stressOutcome (steps: PhaseResult[], slo: SloTargets): StressOut
   return { sustainedRate, breakingRate: null, breakingPhase: null, failureMode: 'did not break within the ramp' }
 }
 
+/** All cores this busy: everything on the machine, loader included, waits for CPU. */
+export const MACHINE_BUSY = 0.95
+
 /**
  * The exit status. Data loss outranks everything. A missed SLO in a phase where the load
  * generator was itself saturated cannot be blamed on the server: exit 4, not 1. A saturated
@@ -98,7 +101,10 @@ export function verdict (checks: SloCheck[], loss: LossReport, phases: PhaseResu
   for (const p of phases) {
     if (p.loader.saturated) {
       const which = p.loader.processes > 1 ? `the busiest of ${p.loader.processes} loader processes` : 'the loader process'
-      warnings.push(`load generator saturated in "${p.name}" (${which}: CPU ${Math.round(p.loader.cpu * 100)} % of a core, event loop ${Math.round(p.loader.elu * 100)} % busy): its figures understate the server; more loader processes (--loaders) help only where cores are free`)
+      const starved = p.machine.busy >= MACHINE_BUSY && p.loader.elu > p.loader.cpu + 0.2
+        ? `; the machine's cores were ${Math.round(p.machine.busy * 100)} % busy, so it was starved of CPU rather than using it`
+        : ''
+      warnings.push(`load generator saturated in "${p.name}" (${which}: CPU ${Math.round(p.loader.cpu * 100)} % of a core, event loop ${Math.round(p.loader.elu * 100)} % busy${starved}): its figures understate the server; more loader processes (--loaders) help only where cores are free`)
     }
   }
   if (!loss.verified) warnings.push(`loss check not run: ${loss.reason ?? 'unknown reason'}`)

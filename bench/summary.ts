@@ -35,6 +35,9 @@ export function renderSummary (r: BenchResult, files: { json: string, html: stri
   }
   lines.push(...table(rows))
   lines.push('')
+  for (const p of r.phases) {
+    if (p.offeredRate !== undefined) lines.push(`${p.name}: offered ≈ ${rate(p.offeredRate)} at zero latency (the personas' think times); ${pct(p.total.okPerS / p.offeredRate, 0)} answered 2xx`)
+  }
   if (r.stress) {
     lines.push(`breaking point: sustained ${r.stress.sustainedRate ? rate(r.stress.sustainedRate) : 'none'}, broke at ${r.stress.breakingRate ? rate(r.stress.breakingRate) : 'not reached'} — ${r.stress.failureMode}`)
   }
@@ -57,6 +60,7 @@ export function renderSummary (r: BenchResult, files: { json: string, html: stri
   }
   for (const reason of v.reasons) lines.push(c('red', `  ${reason}`))
   for (const warning of v.warnings) lines.push(c('yellow', `  ⚠ ${warning}`))
+  for (const note of r.notes) lines.push(c('dim', `  · ${note}`))
   lines.push('')
   lines.push(`report  ${files.html}`)
   lines.push(`json    ${files.json}`)

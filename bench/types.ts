@@ -69,6 +69,8 @@ export interface PhaseResult {
   durationS: number
   startedAt: string
   personas?: Record<string, number>
+  /** Persona phases: requests/s these users send if every answer is instant (personas.ts offeredRate). */
+  offeredRate?: number
   total: EndpointStats
   endpoints: EndpointStats[]
   histogram: HistogramJson

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
-  alertPayload, assignPersonas, firstId, incidentPayload, PERSONAS, PersonaSession, personaEndpoints, seededRng, weightedPick,
+  alertPayload, assignPersonas, firstId, incidentPayload, offeredRate, PERSONAS, PersonaSession, personaEndpoints, seededRng, weightedPick,
   type PayloadContext
 } from '../../bench/personas.js'
 
@@ -167,4 +167,13 @@ test('think times are the persona\'s, scaled on demand', () => {
     const s = scaled.thinkTimeMs()
     assert.ok(s >= 300 && s <= 800)
   }
+})
+
+test('offered load: the seed\'s 10,000 users ask about 8,710 requests/s at zero latency', () => {
+  // dispatcher 20 requests per 18 task weights every 3.5 s, responder 30 per 25 every 5.5 s, ingester 1 every 0.3 s.
+  const expected = 3000 * (20 / 18) / 3.5 + 5000 * (30 / 25) / 5.5 + 2000 / 0.3
+  assert.ok(Math.abs(offeredRate({ dispatcher: 3000, responder: 5000, ingester: 2000 })! - expected) < 1e-6)
+  assert.ok(Math.abs(expected - 8710) < 1)
+  assert.ok(Math.abs(offeredRate({ ingester: 10 }, 0.5)! - 10 / 0.15) < 1e-6, 'think times scale')
+  assert.equal(offeredRate({ ingester: 10 }, 0), null)
 })
