@@ -100,8 +100,10 @@ export async function runLoaders (job: Omit<LoaderJob, 'users'>, users: LoaderUs
           fail(new Error(`a loader process failed: ${message.message}`))
         }
       })
-      child.once('exit', (code, signal) => {
-        if (!loader.result) fail(new Error(`a loader process exited (${signal ?? `code ${code}`}) before it finished`))
+      // The channel closes after its last message arrives ('exit' may come before that): a loader
+      // that goes away without its result crashed (its stderr is the bench's).
+      child.once('disconnect', () => {
+        if (!loader.result) fail(new Error('a loader process went away before it finished'))
       })
       child.once('error', fail)
       loaders.push(loader)
