@@ -10,6 +10,7 @@ import configPlugin from './plugins/config.js'
 import dbPlugin from './plugins/db.js'
 import eventsPlugin from './plugins/events.js'
 import ingestPlugin from './plugins/ingest.js'
+import listCachePlugin from './plugins/list-cache.js'
 import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -96,6 +97,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(authPlugin)
   await app.register(rateLimitPlugin)
   await app.register(ingestPlugin)
+  await app.register(listCachePlugin)
 
   await app.register(healthRoutes, { version: VERSION })
   await app.register(authRoutes, { prefix: '/api/v1/auth' })

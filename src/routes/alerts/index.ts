@@ -137,7 +137,13 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: CappedListQuery,
       response: { 200: Type.Array(Alert), ...authErrors }
     }
-  }, async (request) => (await repo.listPending(request.user.agency_id, request.query.limit)).map(toAlert))
+  }, async (request, reply) => {
+    // Served from the list cache: ingested alerts appear within LIST_CACHE_TTL_MS, triage at once.
+    const agencyId = request.user.agency_id
+    const { limit } = request.query
+    return app.listCache.send(reply, 'alerts:pending', agencyId, String(limit),
+      async () => (await repo.listPending(agencyId, limit)).map(toAlert))
+  })
 
   app.get('/', {
     schema: {
@@ -170,7 +176,9 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { user } = request
-    return toAlert(await repo.acknowledge(user.agency_id, request.params.id, user.sub, request.body?.notes ?? null))
+    const row = await repo.acknowledge(user.agency_id, request.params.id, user.sub, request.body?.notes ?? null)
+    app.listCache.invalidate(user.agency_id, 'alerts:pending')
+    return toAlert(row)
   })
 
   app.post('/:id/dismiss', {
@@ -183,7 +191,9 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { user } = request
-    return toAlert(await repo.dismiss(user.agency_id, request.params.id, user.sub, request.body?.reason ?? null))
+    const row = await repo.dismiss(user.agency_id, request.params.id, user.sub, request.body?.reason ?? null)
+    app.listCache.invalidate(user.agency_id, 'alerts:pending')
+    return toAlert(row)
   })
 }
 

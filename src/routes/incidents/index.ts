@@ -17,9 +17,11 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: CappedListQuery,
       response: { 200: Type.Array(Incident), ...authErrors }
     }
-  }, async (request) => {
-    const rows = await repo.listActive(request.user.agency_id, request.query.limit)
-    return rows.map(toIncident)
+  }, async (request, reply) => {
+    const agencyId = request.user.agency_id
+    const { limit } = request.query
+    return app.listCache.send(reply, 'incidents:active', agencyId, String(limit),
+      async () => (await repo.listActive(agencyId, limit)).map(toIncident))
   })
 
   app.get('/', {
@@ -53,6 +55,7 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const row = await repo.create(request.user.agency_id, request.user.sub, request.body)
+    app.listCache.invalidate(request.user.agency_id, 'incidents:active')
     return reply.code(201).send(toIncident(row))
   })
 
@@ -65,7 +68,11 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: IncidentUpdate,
       response: { 200: Incident, 403: ErrorResponse, 409: ErrorResponse, ...idErrors }
     }
-  }, async (request) => toIncident(await repo.update(request.user.agency_id, request.params.id, request.body)))
+  }, async (request) => {
+    const row = await repo.update(request.user.agency_id, request.params.id, request.body)
+    app.listCache.invalidate(request.user.agency_id, 'incidents:active')
+    return toIncident(row)
+  })
 
   app.post('/:id/assign', {
     preHandler: canWrite,
@@ -76,7 +83,11 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: AssignBody,
       response: { 200: Incident, 403: ErrorResponse, 409: ErrorResponse, ...idErrors }
     }
-  }, async (request) => toIncident(await repo.assign(request.user.agency_id, request.params.id, request.body.resource_ids)))
+  }, async (request) => {
+    const row = await repo.assign(request.user.agency_id, request.params.id, request.body.resource_ids)
+    app.listCache.invalidate(request.user.agency_id, 'incidents:active', 'resources:available')
+    return toIncident(row)
+  })
 }
 
 export default incidentsRoutes

@@ -16,7 +16,12 @@ const resourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: AvailableQuery,
       response: { 200: Type.Array(Resource), ...authErrors }
     }
-  }, async (request) => (await repo.listAvailable(request.user.agency_id, request.query)).map(toResource))
+  }, async (request, reply) => {
+    const agencyId = request.user.agency_id
+    const q = request.query
+    return app.listCache.send(reply, 'resources:available', agencyId, `${q.limit}\n${q.resource_type ?? ''}`,
+      async () => (await repo.listAvailable(agencyId, q)).map(toResource))
+  })
 
   app.get('/', {
     schema: { tags: ['resources'], querystring: ResourceListQuery, response: { 200: Page(Resource), ...authErrors } }
@@ -46,6 +51,7 @@ const resourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const row = await repo.update(request.user.agency_id, request.params.id, request.body)
     if (!row) throw new errors.NotFound('Resource')
+    app.listCache.invalidate(request.user.agency_id, 'resources:available')
     return toResource(row)
   })
 }
