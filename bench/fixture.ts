@@ -22,19 +22,22 @@ function runSeeder (cwd: string, databaseUrl: string, args: string[]): Promise<{
 
 /**
  * Makes sure the LOADTEST fixture is in the database: `seed verify`, and `seed` when it is
- * incomplete (the seeder is idempotent). Returns what it did.
+ * incomplete (the seeder is idempotent); with `reset`, `seed reset` whatever its state.
+ * Returns what it did.
  */
-export async function ensureFixture (cwd: string, databaseUrl: string): Promise<'verified' | 'seeded'> {
+export async function ensureFixture (cwd: string, databaseUrl: string, reset = false): Promise<'verified' | 'seeded' | 'reset'> {
   if (!existsSync(join(cwd, 'seed', 'cli.ts'))) {
     throw new Error('seed/cli.ts not found: the bench needs the seeder to create the LOADTEST fixture')
   }
-  const verify = await runSeeder(cwd, databaseUrl, ['verify'])
-  if (verify.code === 0) return 'verified'
-  const seed = await runSeeder(cwd, databaseUrl, [])
-  if (seed.code !== 0) throw new Error(`npm run seed failed (exit ${seed.code}):\n${seed.output.slice(-2000)}`)
+  if (!reset) {
+    const verify = await runSeeder(cwd, databaseUrl, ['verify'])
+    if (verify.code === 0) return 'verified'
+  }
+  const seed = await runSeeder(cwd, databaseUrl, reset ? ['reset'] : [])
+  if (seed.code !== 0) throw new Error(`npm run seed${reset ? ' -- reset' : ''} failed (exit ${seed.code}):\n${seed.output.slice(-2000)}`)
   const again = await runSeeder(cwd, databaseUrl, ['verify'])
   if (again.code !== 0) throw new Error(`the fixture is still incomplete after seeding:\n${again.output.slice(-2000)}`)
-  return 'seeded'
+  return reset ? 'reset' : 'seeded'
 }
 
 /** Which fixture users a run logs in as: connection k of a persona plays user (k mod pool) + 1. */

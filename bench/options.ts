@@ -31,6 +31,8 @@ export interface BenchOptions {
   slo: SloTargets
   outDir: string
   seed: boolean
+  /** `seed reset` first: the fixture as seeded, without what earlier load tests added. */
+  fresh: boolean
   keepRows: boolean
   quiet: boolean
   randomSeed: number
@@ -66,6 +68,8 @@ Target:
   --pool N               PG_POOL_MAX of the started server (default 10)
   --server-env K=V       extra setting for the started server (repeatable)
   --no-seed              do not verify/create the LOADTEST fixture
+  --fresh                reset the fixture first (npm run seed -- reset): removes the incidents, alerts
+                         and acknowledgements earlier load tests left, for comparable runs
 
 Load:
   --duration S           measured seconds per phase (ingest 15, baseline 30, concurrent 40, stress 8 per step)
@@ -131,6 +135,7 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
         pool: { type: 'string' },
         'server-env': { type: 'string', multiple: true },
         'no-seed': { type: 'boolean' },
+        fresh: { type: 'boolean' },
         'min-throughput': { type: 'string' },
         p95: { type: 'string' },
         p99: { type: 'string' },
@@ -167,6 +172,7 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
     if (eq < 1) throw new UsageError(`--server-env takes KEY=VALUE, got "${pair}"`)
     serverEnv[pair.slice(0, eq)] = pair.slice(eq + 1)
   }
+  if (v.fresh && v['no-seed']) throw new UsageError('--fresh resets the fixture; --no-seed leaves it alone: choose one')
   if (url && (Object.keys(serverEnv).length || v.pool || v['rate-limit'])) {
     throw new UsageError('--server-env, --pool and --rate-limit apply to a server the bench starts, not to --url')
   }
@@ -202,6 +208,7 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
     slo,
     outDir: v.out ?? 'bench/results',
     seed: !v['no-seed'],
+    fresh: v.fresh ?? false,
     keepRows: v['keep-rows'] ?? false,
     quiet: (v.quiet ?? false) || env.CI === 'true',
     randomSeed: number('random-seed', v['random-seed'], { integer: true }) ?? 1

@@ -211,8 +211,8 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
     const origin = target.origin
 
     if (o.seed && o.databaseUrl) {
-      const did = await ensureFixture(io.cwd, o.databaseUrl)
-      io.progress.line(did === 'seeded' ? 'LOADTEST fixture created (npm run seed)' : 'LOADTEST fixture verified')
+      const did = await ensureFixture(io.cwd, o.databaseUrl, o.fresh)
+      io.progress.line({ seeded: 'LOADTEST fixture created (npm run seed)', reset: 'LOADTEST fixture reset (npm run seed -- reset)', verified: 'LOADTEST fixture verified' }[did])
     } else if (o.seed) {
       notes.push('The fixture was not verified: no --database-url for the target.')
     }
@@ -426,6 +426,7 @@ function settingsOf (o: BenchOptions): Record<string, unknown> {
     thinkScale: o.thinkScale,
     rateLimit: o.rateLimit,
     pgPoolMax: o.url ? null : o.pgPoolMax,
-    randomSeed: o.randomSeed
+    randomSeed: o.randomSeed,
+    fresh: o.fresh
   }
 }

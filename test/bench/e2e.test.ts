@@ -43,7 +43,7 @@ test('baseline, tiny, on two loader processes: exit 0, every persona endpoint an
   t.after(() => rm(out, { recursive: true, force: true }))
   const { code, output } = await bench([
     'baseline', '--database-url', database.url, '--connections', '12', '--duration', '3', '--warmup', '1', '--ramp', '0.5',
-    '--think-scale', '0.05', '--pool', '3', '--loaders', '2', '--out', out, '--quiet',
+    '--think-scale', '0.05', '--pool', '3', '--loaders', '2', '--fresh', '--out', out, '--quiet',
     // The machine is shared with the other test files: this checks the plumbing, not the server's speed.
     '--p95', '5000', '--p99', '10000'
   ])

@@ -36,6 +36,8 @@ test('flags override; SLO percentages become fractions', () => {
   assert.equal(o.rateLimit, true)
   assert.equal(o.pgPoolMax, 4)
   assert.equal(o.loaders, 3)
+  assert.equal(o.fresh, false)
+  assert.equal(parse('baseline --fresh').fresh, true)
   assert.equal(o.keepRows, true)
   assert.equal(o.quiet, true)
   assert.equal(parse('ingest', { CI: 'true' }).quiet, true)
@@ -62,6 +64,7 @@ test('usage errors', () => {
     ['ingest --connections 1.5', /whole number/],
     ['ingest --max-error-rate 120', /at most 100/],
     ['concurrent --loaders 0', /--loaders must be at least 1/],
+    ['baseline --fresh --no-seed', /choose one/],
     ['ingest --server-env NOVALUE', /KEY=VALUE/],
     ['ingest --bogus', /Unknown option/]
   ] as const) {
