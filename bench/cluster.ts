@@ -68,6 +68,8 @@ async function startServer (workers: number, port: number) {
       PORT: String(port),
       WORKERS: String(workers),
       RATE_LIMIT_ENABLED: 'false',
+      // Every request reads Postgres and serializes the list: the work workers share, not a cache hit.
+      LIST_CACHE_TTL_MS: '0',
       LOG_LEVEL: 'warn'
     },
     stdio: ['ignore', 'inherit', 'inherit']
