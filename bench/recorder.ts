@@ -14,7 +14,8 @@ interface Second {
   ok: number
   failed: number
   latency: Histogram
-  loaderCpu: number
+  /** Unset when no loader process reported this second (one starved of CPU misses its tick). */
+  loaderCpu?: number
   serverRssMb?: number
   serverCpu?: number
 }
@@ -79,7 +80,7 @@ export class Recorder {
 
   private second (atMs: number): Second {
     const index = Math.max(0, Math.floor((atMs - this.startMs) / 1000))
-    while (this.seconds.length <= index) this.seconds.push({ ok: 0, failed: 0, latency: new Histogram(), loaderCpu: 0 })
+    while (this.seconds.length <= index) this.seconds.push({ ok: 0, failed: 0, latency: new Histogram() })
     return this.seconds[index]
   }
 
@@ -169,7 +170,7 @@ export class Recorder {
       mine.ok += s.ok
       mine.failed += s.failed
       mine.latency.merge(s.latency)
-      mine.loaderCpu = Math.max(mine.loaderCpu, s.loaderCpu)
+      if (s.loaderCpu !== undefined) mine.loaderCpu = Math.max(mine.loaderCpu ?? 0, s.loaderCpu)
     })
     this.warm.sent += other.warm.sent
     this.warm.ok += other.warm.ok
@@ -218,7 +219,7 @@ export class Recorder {
       p50: s.latency.percentile(50),
       p95: s.latency.percentile(95),
       p99: s.latency.percentile(99),
-      loaderCpu: s.loaderCpu,
+      ...(s.loaderCpu !== undefined ? { loaderCpu: s.loaderCpu } : {}),
       ...(s.serverRssMb !== undefined ? { serverRssMb: s.serverRssMb } : {}),
       ...(s.serverCpu !== undefined ? { serverCpu: s.serverCpu } : {})
     }))

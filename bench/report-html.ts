@@ -208,7 +208,7 @@ function phaseCharts (r: BenchResult, p: PhaseResult): string {
     annotations: counts.slice(shown[0], shown[1]).map((c) => c ? pct(c / total, c / total < 0.01 ? 2 : 0) : '')
   }))
   const resource: { name: string, color: string, points: [number, number][], dashed?: boolean }[] = [
-    { name: 'loader CPU % (busiest process)', color: COLORS.loader, points: tl.map((t) => [t.t, t.loaderCpu * 100]) }
+    { name: 'loader CPU % (busiest process)', color: COLORS.loader, points: tl.filter((t) => t.loaderCpu !== undefined).map((t) => [t.t, t.loaderCpu! * 100]) }
   ]
   if (tl.some((t) => t.serverCpu !== undefined)) resource.push({ name: 'server CPU %', color: COLORS.server, points: tl.filter((t) => t.serverCpu !== undefined).map((t) => [t.t, t.serverCpu! * 100]) })
   charts.push(lineChart({

@@ -54,7 +54,8 @@ export interface TimelinePoint {
   p50: number
   p95: number
   p99: number
-  loaderCpu: number
+  /** The busiest loader process's CPU; absent for a second no loader reported (starved of CPU). */
+  loaderCpu?: number
   serverRssMb?: number
   serverCpu?: number
 }

@@ -51,6 +51,7 @@ test('the timeline has one point per second, by completion time, with resource s
   assert.equal(timeline.length, 3)
   assert.deepEqual(timeline.map((p) => [p.t, p.ok, p.failed]), [[1, 9, 1], [2, 0, 0], [3, 1, 0]])
   assert.equal(timeline[0].loaderCpu, 0.4)
+  assert.equal(timeline[2].loaderCpu, undefined, 'a second no loader reported has no CPU figure, not 0')
   assert.equal(timeline[0].serverRssMb, 200)
   assert.equal(timeline[1].serverRssMb, undefined)
   assert.ok(Math.abs(timeline[2].p99 - 600) <= 6)
