@@ -1,9 +1,12 @@
 import fp from 'fastify-plugin'
 import { createDb, createPool, type Database } from '../db/client.js'
+import { CountCache } from '../db/count-cache.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database
+    /** Totals of paginated lists (see CountCache). */
+    counts: CountCache
   }
 }
 
@@ -16,6 +19,7 @@ export default fp(async (app) => {
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS
   })
   app.decorate('db', createDb(pool))
+  app.decorate('counts', new CountCache(config.COUNT_REUSE_ROWS))
   // Registered before routes, so Fastify runs this onClose after theirs: the ingest writer drains first.
   app.addHook('onClose', async () => { await pool.end() })
 }, { name: 'db', dependencies: ['config'] })

@@ -16,7 +16,7 @@ const STREAM_MAX_BUFFERED = 1024 * 1024
 const writeErrors = { 403: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, ...authErrors }
 
 const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = createAlertsRepository(app.db)
+  const repo = createAlertsRepository(app.db, app.counts)
   const canIngest = app.requireRole('alert_system', 'dispatcher', 'admin')
   const canTriage = app.requireRole('dispatcher', 'admin')
   app.addHook('onRequest', app.authenticate)

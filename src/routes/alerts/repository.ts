@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
+import type { CountCache } from '../../db/count-cache.js'
 import { alerts } from '../../db/schema/index.js'
 import { errors } from '../../errors.js'
 import type { AlertListQuery } from '../../schemas/alerts.js'
@@ -38,7 +39,7 @@ export function toAlert (row: AlertRow) {
 const ACKNOWLEDGEABLE = ['pending', 'acknowledged', 'processing'] as const
 const DISMISSABLE = ['pending', 'acknowledged', 'processing', 'dismissed'] as const
 
-export function createAlertsRepository (db: Database) {
+export function createAlertsRepository (db: Database, counts: CountCache) {
   async function changeStatus (agencyId: string, id: string, allowedFrom: readonly AlertRow['status'][], set: Partial<NewAlertRow>, verb: string) {
     const [row] = await db.update(alerts).set({ ...set, updatedAt: new Date() })
       .where(and(eq(alerts.agencyId, agencyId), eq(alerts.id, id), inArray(alerts.status, [...allowedFrom])))
@@ -64,10 +65,10 @@ export function createAlertsRepository (db: Database) {
       if (q.severity) filters.push(eq(alerts.severity, q.severity))
       if (q.alert_type) filters.push(eq(alerts.alertType, q.alert_type))
       const where = and(...filters)
-      const [rows, [{ total }]] = await Promise.all([
+      const [rows, total] = await Promise.all([
         db.select().from(alerts).where(where).orderBy(desc(alerts.createdAt), desc(alerts.id))
           .limit(q.page_size).offset((q.page - 1) * q.page_size),
-        db.select({ total: count() }).from(alerts).where(where)
+        counts.total(db.select({ total: count() }).from(alerts).where(where))
       ])
       return { rows, total }
     },

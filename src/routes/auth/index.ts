@@ -20,7 +20,7 @@ function issueTokens (app: FastifyInstance, user: UserRow) {
 }
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = createUsersRepository(app.db)
+  const repo = createUsersRepository(app.db, app.counts)
   const { LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS } = app.config
 
   app.post('/login', {

@@ -5,7 +5,7 @@ import { IdParams, Page, authErrors, idErrors, pageOf } from '../../schemas/comm
 import { createBuildingsRepository, toBuilding } from './repository.js'
 
 const buildingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = createBuildingsRepository(app.db)
+  const repo = createBuildingsRepository(app.db, app.counts)
   app.addHook('onRequest', app.authenticate)
 
   app.get('/', {

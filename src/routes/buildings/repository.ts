@@ -1,5 +1,6 @@
 import { and, asc, count, eq, type SQL } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
+import type { CountCache } from '../../db/count-cache.js'
 import { buildings } from '../../db/schema/index.js'
 import type { BuildingListQuery } from '../../schemas/buildings.js'
 
@@ -37,17 +38,17 @@ export function toBuilding (row: BuildingRow) {
   }
 }
 
-export function createBuildingsRepository (db: Database) {
+export function createBuildingsRepository (db: Database, counts: CountCache) {
   return {
     async list (agencyId: string, q: BuildingListQuery) {
       const filters: SQL[] = [eq(buildings.agencyId, agencyId)]
       if (q.building_type) filters.push(eq(buildings.buildingType, q.building_type))
       if (q.hazard_level) filters.push(eq(buildings.hazardLevel, q.hazard_level))
       const where = and(...filters)
-      const [rows, [{ total }]] = await Promise.all([
+      const [rows, total] = await Promise.all([
         db.select().from(buildings).where(where).orderBy(asc(buildings.name), asc(buildings.id))
           .limit(q.page_size).offset((q.page - 1) * q.page_size),
-        db.select({ total: count() }).from(buildings).where(where)
+        counts.total(db.select({ total: count() }).from(buildings).where(where))
       ])
       return { rows, total }
     },

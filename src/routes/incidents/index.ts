@@ -6,7 +6,7 @@ import { AssignBody, Incident, IncidentCreate, IncidentListQuery, IncidentUpdate
 import { createIncidentsRepository, toIncident } from './repository.js'
 
 const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = createIncidentsRepository(app.db)
+  const repo = createIncidentsRepository(app.db, app.counts)
   const canWrite = app.requireRole('dispatcher', 'admin')
   app.addHook('onRequest', app.authenticate)
 

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Database, Executor } from '../../db/client.js'
+import type { CountCache } from '../../db/count-cache.js'
 import { buildings, incidents, resources } from '../../db/schema/index.js'
 import { errors } from '../../errors.js'
 import type { IncidentCreate, IncidentListQuery, IncidentUpdate } from '../../schemas/incidents.js'
@@ -48,7 +49,7 @@ const STATUS_TIMESTAMPS: Partial<Record<IncidentStatus, 'dispatchedAt' | 'arrive
 // INC-YYYYMMDD-NNNNN from a sequence: unique under any concurrency, never truncated past 99999.
 const nextIncidentNumber = sql<string>`(select 'INC-' || to_char(now() at time zone 'UTC', 'YYYYMMDD') || '-' || lpad(n::text, greatest(5, length(n::text)), '0') from nextval('incident_number_seq') as n)`
 
-export function createIncidentsRepository (db: Database) {
+export function createIncidentsRepository (db: Database, counts: CountCache) {
   async function findForUpdate (tx: Executor, agencyId: string, id: string) {
     const [row] = await tx.select().from(incidents)
       .where(and(eq(incidents.agencyId, agencyId), eq(incidents.id, id))).for('update')
@@ -71,10 +72,10 @@ export function createIncidentsRepository (db: Database) {
       if (q.category) filters.push(eq(incidents.category, q.category))
       if (q.building_id) filters.push(eq(incidents.buildingId, q.building_id))
       const where = and(...filters)
-      const [rows, [{ total }]] = await Promise.all([
+      const [rows, total] = await Promise.all([
         db.select().from(incidents).where(where).orderBy(desc(incidents.createdAt), desc(incidents.id))
           .limit(q.page_size).offset((q.page - 1) * q.page_size),
-        db.select({ total: count() }).from(incidents).where(where)
+        counts.total(db.select({ total: count() }).from(incidents).where(where))
       ])
       return { rows, total }
     },

@@ -6,7 +6,7 @@ import { AvailableQuery, Resource, ResourceListQuery, ResourceUpdate } from '../
 import { createResourcesRepository, toResource } from './repository.js'
 
 const resourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = createResourcesRepository(app.db)
+  const repo = createResourcesRepository(app.db, app.counts)
   app.addHook('onRequest', app.authenticate)
 
   app.get('/available', {

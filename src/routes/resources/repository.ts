@@ -1,5 +1,6 @@
 import { and, asc, count, eq, type SQL } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
+import type { CountCache } from '../../db/count-cache.js'
 import { resources } from '../../db/schema/index.js'
 import type { AvailableQuery, ResourceListQuery, ResourceUpdate } from '../../schemas/resources.js'
 
@@ -21,7 +22,7 @@ export function toResource (row: ResourceRow) {
   }
 }
 
-export function createResourcesRepository (db: Database) {
+export function createResourcesRepository (db: Database, counts: CountCache) {
   return {
     async listAvailable (agencyId: string, q: AvailableQuery) {
       const filters: SQL[] = [eq(resources.agencyId, agencyId), eq(resources.status, 'available')]
@@ -35,10 +36,10 @@ export function createResourcesRepository (db: Database) {
       if (q.status) filters.push(eq(resources.status, q.status))
       if (q.resource_type) filters.push(eq(resources.resourceType, q.resource_type))
       const where = and(...filters)
-      const [rows, [{ total }]] = await Promise.all([
+      const [rows, total] = await Promise.all([
         db.select().from(resources).where(where).orderBy(asc(resources.callSign), asc(resources.id))
           .limit(q.page_size).offset((q.page - 1) * q.page_size),
-        db.select({ total: count() }).from(resources).where(where)
+        counts.total(db.select({ total: count() }).from(resources).where(where))
       ])
       return { rows, total }
     },

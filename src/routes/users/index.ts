@@ -21,7 +21,7 @@ function toUser (row: UserRow) {
 }
 
 const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = createUsersRepository(app.db)
+  const repo = createUsersRepository(app.db, app.counts)
   app.addHook('onRequest', app.authenticate)
 
   app.get('/', {

@@ -1,20 +1,21 @@
 import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
+import type { CountCache } from '../../db/count-cache.js'
 import { users } from '../../db/schema/index.js'
 import type { UserListQuery } from '../../schemas/users.js'
 
 export type UserRow = typeof users.$inferSelect
 
-export function createUsersRepository (db: Database) {
+export function createUsersRepository (db: Database, counts: CountCache) {
   return {
     async list (agencyId: string, q: UserListQuery) {
       const filters: SQL[] = [eq(users.agencyId, agencyId)]
       if (q.role) filters.push(eq(users.role, q.role))
       const where = and(...filters)
-      const [rows, [{ total }]] = await Promise.all([
+      const [rows, total] = await Promise.all([
         db.select().from(users).where(where).orderBy(asc(users.email))
           .limit(q.page_size).offset((q.page - 1) * q.page_size),
-        db.select({ total: count() }).from(users).where(where)
+        counts.total(db.select({ total: count() }).from(users).where(where))
       ])
       return { rows, total }
     },
