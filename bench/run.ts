@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { deleteRunRows, fetchRunRows, probeCommitMs } from './database.js'
 import { ensureFixture, login, usersFor } from './fixture.js'
-import type { LoaderJob, LoaderUser, Pacing } from './loader.js'
+import type { LoaderJob, LoaderUser } from './loader.js'
 import { defaultLoaders, runLoaders } from './loaders.js'
 import type { BenchOptions } from './options.js'
 import { pacedConnections } from './pacing.js'
@@ -168,7 +168,7 @@ function stressStep (o: BenchOptions, rate: number): PhaseSpec {
     rampMs: 0,
     endpoints: [INGEST_ENDPOINT],
     persona: () => 'ingester',
-    pacing: { kind: 'paced', rate } satisfies Pacing
+    pacing: { kind: 'paced', rate }
   }
 }
 
