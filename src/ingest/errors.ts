@@ -21,16 +21,24 @@ interface AjvLikeIssue { keyword: string, instancePath: string, message: string,
  * validation errors are, so the one error handler formats it. `prefix` locates a record inside a
  * batch body (`/3`).
  */
-export function unprocessable (problems: RecordProblem[], prefix = ''): Error {
+export function unprocessable (problems: RecordProblem[], prefix = '', part: 'body' | 'headers' = 'body'): Error {
   const validation: AjvLikeIssue[] = problems.map((p) => ({
     keyword: p.type, instancePath: prefix + p.path, message: p.message, params: {}
   }))
   return Object.assign(new Error(problems[0]?.message ?? 'Unprocessable alert'), {
-    statusCode: 422, validation, validationContext: 'body'
+    statusCode: 422, validation, validationContext: part
   })
 }
 
 export const BUILDING_NOT_FOUND: RecordProblem = { path: '/building_id', message: 'Building not found', type: 'not_found' }
+
+/**
+ * The Idempotency-Key names an alert made from another payload: a retry must repeat its request, so
+ * this is a different request under a used key (422, as the IETF Idempotency-Key draft recommends).
+ */
+export const keyReused = () => unprocessable([{
+  path: '/idempotency-key', message: 'This Idempotency-Key was already used with a different payload', type: 'idempotency_key_reused'
+}], '', 'headers')
 
 /** Postgres refused the row's data: data exceptions (22), integrity violations (23), program limits (54). */
 export function isDataError (err: unknown): boolean {

@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from 'node:util'
 import type pg from 'pg'
+import type { IngestRecord } from './records.js'
 
 /**
  * The SQL of the ingest path (its repository). It talks to node-postgres directly, not through
@@ -38,26 +40,39 @@ WHERE r.building_id IS NULL OR EXISTS (SELECT 1 FROM buildings b WHERE b.id = r.
 ON CONFLICT DO NOTHING`
 }
 
+// What a request's body decides (not the attempt's id, time or caller): two requests with one
+// Idempotency-Key must agree on these. Row comparison with IS NOT DISTINCT FROM, jsonb by value.
+const PAYLOAD = ['source', 'source_id', 'severity', 'alert_type', 'title', 'description', 'latitude', 'longitude',
+  'address', 'zone', 'raw_payload', 'confidence', 'peak_level_db', 'background_level_db', 'building_id']
+const samePayload = `(${PAYLOAD.map((c) => `a.${c}`).join(', ')}) IS NOT DISTINCT FROM (${PAYLOAD.map((c) => `r.${c}`).join(', ')})`
+
 /**
- * After an INSERT that skipped rows, for each row: the alert holding its id (this INSERT or an
- * earlier attempt wrote it), else the alert holding its Idempotency-Key (a replay). No match: the
+ * After an INSERT that skipped rows, for each row (the batch's records, with their index `i`): the
+ * alert holding its id (this INSERT or an earlier attempt wrote it), else the alert holding its
+ * Idempotency-Key (a replay), and whether that alert was made from the same payload. No match: the
  * building filter dropped it.
  */
 export const RESOLVE_SKIPPED: pg.QueryConfig = {
-  name: 'eriop_ingest_resolve_v1',
-  text: `SELECT r.i, a.id, a.received_at
-FROM json_to_recordset($1::json) AS r(i int, id uuid, agency_id uuid, idempotency_key varchar(255))
+  name: 'eriop_ingest_resolve_v2',
+  text: `SELECT r.i, a.id, a.received_at, a.same_payload
+FROM json_to_recordset($1::json) AS ${RECORD.replace('r(', 'r(i int, ')}
 LEFT JOIN LATERAL (
-  SELECT a.id, a.received_at FROM alerts a WHERE a.id = r.id
+  SELECT a.id, a.received_at, true AS same_payload FROM alerts a WHERE a.id = r.id
   UNION ALL
-  SELECT a.id, a.received_at FROM alerts a
+  SELECT a.id, a.received_at, ${samePayload} FROM alerts a
   WHERE r.idempotency_key IS NOT NULL AND a.agency_id = r.agency_id AND a.idempotency_key = r.idempotency_key
   LIMIT 1
 ) a ON true`
 }
 
-export interface RowKey { i: number, id: string, agency_id: string, idempotency_key: string | undefined }
-export interface Resolution { id: string, receivedAt: Date }
+/** A record of the batch and its index in it. */
+export type IndexedRecord = IngestRecord & { i: number }
+export interface Resolution { id: string, receivedAt: Date, samePayload: boolean }
+
+/** Whether two records with one Idempotency-Key come from the same payload (as RESOLVE_SKIPPED decides it). */
+export function sameAlertPayload (a: IngestRecord, b: IngestRecord): boolean {
+  return PAYLOAD.every((c) => isDeepStrictEqual(a[c as keyof IngestRecord] ?? null, b[c as keyof IngestRecord] ?? null))
+}
 
 /** Inserts a JSON array of IngestRecords; returns how many rows went in. */
 export async function insertBatch (client: pg.PoolClient, jsonArray: string): Promise<number> {
@@ -66,13 +81,13 @@ export async function insertBatch (client: pg.PoolClient, jsonArray: string): Pr
 }
 
 /** Index in `rows` → the alert that holds its id or key; absent when there is none. */
-export async function resolveRows (client: pg.PoolClient, rows: RowKey[]): Promise<Map<number, Resolution>> {
-  const result = await client.query<{ i: number, id: string | null, received_at: Date | null }>({
+export async function resolveRows (client: pg.PoolClient, rows: IndexedRecord[]): Promise<Map<number, Resolution>> {
+  const result = await client.query<{ i: number, id: string | null, received_at: Date | null, same_payload: boolean | null }>({
     ...RESOLVE_SKIPPED, values: [JSON.stringify(rows)]
   })
   const found = new Map<number, Resolution>()
   for (const row of result.rows) {
-    if (row.id !== null) found.set(row.i, { id: row.id, receivedAt: row.received_at! })
+    if (row.id !== null) found.set(row.i, { id: row.id, receivedAt: row.received_at!, samePayload: row.same_payload === true })
   }
   return found
 }

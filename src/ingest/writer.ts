@@ -1,9 +1,9 @@
 import type pg from 'pg'
 import {
-  BUILDING_NOT_FOUND, ingestErrors, isConnectionLost, isDataError, toIngestError, unprocessable
+  BUILDING_NOT_FOUND, ingestErrors, isConnectionLost, isDataError, keyReused, toIngestError, unprocessable
 } from './errors.js'
 import { serializeRecord, type IngestRecord, type RecordProblem } from './records.js'
-import { insertBatch, resolveRows, type RowKey } from './statements.js'
+import { insertBatch, resolveRows, sameAlertPayload, type IndexedRecord, type Resolution } from './statements.js'
 
 export interface IngestWriterOptions {
   /** Most alerts one INSERT writes. */
@@ -183,15 +183,24 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
   function settleCommitted (pending: PendingAlert) {
     pending.resolve(undefined)
     if (pending.followers) {
-      replay(pending.followers, { id: pending.record.id, received_at: pending.record.received_at })
+      replay(pending.followers, { id: pending.record.id, received_at: pending.record.received_at }, pending.record)
     }
   }
 
-  function replay (list: PendingAlert[], holder: Replayed) {
-    observer.replayed?.(list.length)
+  /**
+   * Answers requests whose Idempotency-Key is held by `holder`, made from `original`: with the
+   * holder when they repeat its payload, else 422 (the key was reused for another alert).
+   */
+  function replay (list: PendingAlert[], holder: Replayed, original: IngestRecord) {
     for (const pending of list) {
-      pending.resolve(holder)
-      if (pending.followers) replay(pending.followers, holder)
+      if (sameAlertPayload(original, pending.record)) {
+        observer.replayed?.(1)
+        pending.resolve(holder)
+      } else {
+        observer.rejected?.('invalid', 1)
+        pending.reject(keyReused())
+      }
+      if (pending.followers) replay(pending.followers, holder, original)
     }
   }
 
@@ -233,11 +242,11 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
 
   async function writeAlerts (batch: PendingAlert[]): Promise<void> {
     // undefined: every row went in (the common case); else what holds each row's id or key.
-    let found: Map<number, { id: string, receivedAt: Date }> | undefined
+    let found: Map<number, Resolution> | undefined
     try {
       found = await withClient(async (client) => {
         const inserted = await insertBatch(client, batch.length === 1 ? `[${batch[0].json}]` : `[${batch.map(jsonOf).join(',')}]`)
-        return inserted === batch.length ? undefined : resolveRows(client, batch.map(keyOf))
+        return inserted === batch.length ? undefined : resolveRows(client, batch.map(indexed))
       })
     } catch (err) {
       if (batch.length > 1 && isDataError(err)) {
@@ -270,8 +279,12 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
         // Written by this statement, or by an attempt whose answer was lost with its connection.
         committed.push(pending.record)
         settleCommitted(pending)
+      } else if (holder.samePayload) {
+        // Its followers in this batch are held to its payload, which is the holder's.
+        replay([pending], { id: holder.id, received_at: holder.receivedAt.toISOString() }, pending.record)
       } else {
-        replay([pending], { id: holder.id, received_at: holder.receivedAt.toISOString() })
+        // Its followers may repeat the holder's payload: they go back to the queue and are resolved on their own.
+        fail(pending, keyReused(), 'invalid')
       }
     }
     if (committed.length > 0) observer.committed?.(committed)
@@ -285,7 +298,7 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
         try {
           const inserted = await insertBatch(client, group.json)
           if (inserted !== group.records.length) {
-            const keys = group.records.map((r, i) => ({ i, id: r.id, agency_id: r.agency_id, idempotency_key: undefined }))
+            const keys = group.records.map((r, i): IndexedRecord => ({ ...r, i }))
             const found = await resolveRows(client, keys)
             // A row holding its own id was written now or by an attempt that lost its connection; any other is refused.
             const refused = keys.filter((k) => found.get(k.i)?.id !== k.id)
@@ -393,7 +406,6 @@ export type IngestWriter = ReturnType<typeof createIngestWriter>
 
 function jsonOf (pending: PendingAlert): string { return pending.json }
 function recordOf (pending: PendingAlert): IngestRecord { return pending.record }
-function keyOf (pending: PendingAlert, i: number): RowKey {
-  const r = pending.record
-  return { i, id: r.id, agency_id: r.agency_id, idempotency_key: r.idempotency_key }
+function indexed (pending: PendingAlert, i: number): IndexedRecord {
+  return { ...pending.record, i }
 }

@@ -1,7 +1,8 @@
 // Idempotency-Key: a retry is answered with the first alert, durably (Postgres' unique index),
-// and concurrent requests with one key create exactly one row, wherever they land.
+// concurrent requests with one key create exactly one row, wherever they land, and a key reused for
+// another payload is a 422.
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { and, eq } from 'drizzle-orm'
 import { alerts } from '../../src/db/schema/index.js'
 import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
@@ -17,14 +18,15 @@ test('a retry with the same key: 200, the same id and received_at, Idempotent-Re
   const app = await build(t, database.url)
   const team = await createTeam(app, database.db, 'IDEM1')
   const headers = { ...bearer(team.alert_system.token), 'idempotency-key': 'retry-1' }
+  const payload = validAlert()
 
-  const first = await app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })
+  const first = await app.inject({ method: 'POST', url: INGEST, headers, payload })
   assert.equal(first.statusCode, 201, first.body)
   assert.equal(first.headers['idempotent-replayed'], undefined)
 
   // A new app: the guarantee must not live in the process (or in Redis).
   const restarted = await build(t, database.url)
-  const retry = await restarted.inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })
+  const retry = await restarted.inject({ method: 'POST', url: INGEST, headers, payload })
   assert.equal(retry.statusCode, 200, retry.body)
   assert.equal(retry.headers['idempotent-replayed'], 'true')
   assert.deepEqual(retry.json(), first.json())
@@ -54,7 +56,8 @@ test('20 concurrent requests with one key: one row, one 201, every answer the sa
   const app = await build(t, database.url)
   const team = await createTeam(app, database.db, 'IDEM3')
   const headers = { ...bearer(team.alert_system.token), 'idempotency-key': 'storm' }
-  const responses = await Promise.all(Array.from({ length: 20 }, () => app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })))
+  const payload = validAlert()
+  const responses = await Promise.all(Array.from({ length: 20 }, () => app.inject({ method: 'POST', url: INGEST, headers, payload })))
   const statuses = responses.map((r) => r.statusCode).sort()
   assert.deepEqual(statuses, [200, ...Array(18).fill(200), 201].sort())
   assert.equal(new Set(responses.map((r) => r.json().id)).size, 1)
@@ -67,40 +70,78 @@ test('concurrent requests with one key spread over concurrent batches (two apps,
   const two = await build(t, database.url, { INGEST_MAX_IN_FLIGHT: 4 })
   const team = await createTeam(one, database.db, 'IDEM4')
   const headers = { ...bearer(team.alert_system.token), 'idempotency-key': 'two-replicas' }
+  const payload = validAlert()
   const responses = await Promise.all(Array.from({ length: 16 }, (_, i) =>
-    (i % 2 ? one : two).inject({ method: 'POST', url: INGEST, headers, payload: validAlert() })))
+    (i % 2 ? one : two).inject({ method: 'POST', url: INGEST, headers, payload })))
   assert.equal(responses.filter((r) => r.statusCode === 201).length, 1)
   assert.equal(responses.filter((r) => r.statusCode === 200).length, 15)
   assert.equal(new Set(responses.map((r) => r.json().id)).size, 1)
   assert.equal((await rowsWithKey(team.agency.id, 'two-replicas')).length, 1)
 })
 
-test('two requests with one key in the SAME batch: only the first is written, the second replays it', async (t) => {
+/** Two keyed requests queued behind a held batch slot, so they reach the writer in one batch. */
+async function sameBatch (t: TestContext, code: string, key: string, payloads: [object, object]) {
   const app = await build(t, database.url, { INGEST_MAX_IN_FLIGHT: 1, INGEST_MAX_WAIT_MS: 0 })
-  const team = await createTeam(app, database.db, 'IDEM5')
+  const team = await createTeam(app, database.db, code)
   const auth = bearer(team.alert_system.token)
-
-  // Hold the only batch slot, queue both keyed requests behind it, then let them go as one batch.
   const lock = await blockAlertInserts(database.url)
   const opener = app.inject({ method: 'POST', url: INGEST, headers: auth, payload: validAlert({ title: 'opener' }) })
   await waitFor(() => app.ingest.stats().inFlight === 1, 'the opener batch to start')
-  const headers = { ...auth, 'idempotency-key': 'same-batch' }
-  const pair = [
-    app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert({ title: 'first' }) }),
-    app.inject({ method: 'POST', url: INGEST, headers, payload: validAlert({ title: 'second' }) })
-  ]
+  const headers = { ...auth, 'idempotency-key': key }
+  const pair = payloads.map((payload) => app.inject({ method: 'POST', url: INGEST, headers, payload }))
   await waitFor(() => app.ingest.stats().queued === 2, 'both keyed requests to queue')
   await lock.release()
-
   assert.equal((await opener).statusCode, 201)
   const [first, second] = await Promise.all(pair)
+  return { first, second, rows: await rowsWithKey(team.agency.id, key) }
+}
+
+test('two requests with one key and one payload in the SAME batch: only the first is written, the second replays it', async (t) => {
+  const payload = validAlert({ title: 'first' })
+  const { first, second, rows } = await sameBatch(t, 'IDEM5', 'same-batch', [payload, payload])
   assert.equal(first.statusCode, 201, first.body)
   assert.equal(second.statusCode, 200, second.body)
   assert.equal(second.headers['idempotent-replayed'], 'true')
   assert.deepEqual(second.json(), first.json())
-  const rows = await rowsWithKey(team.agency.id, 'same-batch')
   assert.equal(rows.length, 1)
   assert.equal(rows[0].title, 'first')
+})
+
+test('one key, two payloads in the SAME batch: the first is written, the second is a 422', async (t) => {
+  const { first, second, rows } = await sameBatch(t, 'IDEM5B', 'same-batch-two', [validAlert({ title: 'first' }), validAlert({ title: 'second' })])
+  assert.equal(first.statusCode, 201, first.body)
+  assert.equal(second.statusCode, 422, second.body)
+  assert.equal(second.json().detail[0].type, 'idempotency_key_reused')
+  assert.equal(rows.length, 1)
+  assert.equal(rows[0].title, 'first')
+})
+
+test('a key reused with another payload: 422 naming the header, the first alert untouched; the same payload in another key order replays', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'IDEM8')
+  const headers = { ...bearer(team.alert_system.token), 'idempotency-key': 'reused' }
+  const payload = validAlert({ raw_payload: { a: 1, nested: { x: [1, 2], y: 'z' } } })
+  const first = await app.inject({ method: 'POST', url: INGEST, headers, payload })
+  assert.equal(first.statusCode, 201, first.body)
+
+  for (const changed of [{ title: 'another title' }, { severity: 'low' }, { raw_payload: { a: 2 } }, { location: undefined }, { building_id: null, source_id: 'other' }]) {
+    const res = await app.inject({ method: 'POST', url: INGEST, headers, payload: { ...payload, ...changed } })
+    assert.equal(res.statusCode, 422, `${JSON.stringify(changed)}: ${res.body}`)
+    assert.deepEqual(res.json(), {
+      detail: [{ loc: ['header', 'idempotency-key'], msg: 'This Idempotency-Key was already used with a different payload', type: 'idempotency_key_reused' }],
+      code: 'VALIDATION_ERROR'
+    })
+  }
+  const rows = await rowsWithKey(team.agency.id, 'reused')
+  assert.equal(rows.length, 1)
+  assert.equal(rows[0].title, payload.title)
+
+  // The same alert, its JSON written differently (key order, whitespace): a retry.
+  const reordered = JSON.stringify({ ...Object.fromEntries(Object.entries(payload).reverse()), raw_payload: { nested: { y: 'z', x: [1, 2] }, a: 1 } }, null, 2)
+  const retry = await app.inject({ method: 'POST', url: INGEST, headers: { ...headers, 'content-type': 'application/json' }, payload: reordered })
+  assert.equal(retry.statusCode, 200, retry.body)
+  assert.deepEqual(retry.json(), first.json())
+  assert.equal(await metric(app, 'ingest_alerts_rejected_total', { reason: 'invalid' }), 5)
 })
 
 test('a keyed request whose first attempt was refused can succeed on retry', async (t) => {

@@ -27,9 +27,9 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['alerts'],
       summary: 'Ingest one alert; answered 201 only once the row is committed',
-      description: 'Concurrent requests share one group-commit INSERT. A retry carrying the same `Idempotency-Key` ' +
-        'is answered 200 with the first id and `Idempotent-Replayed: true`. 503 + `Retry-After` when the ingest ' +
-        'queue is full or Postgres is unreachable.',
+      description: 'Concurrent requests share one group-commit INSERT. A retry carrying the same `Idempotency-Key` and ' +
+        'payload is answered 200 with the first id and `Idempotent-Replayed: true`; the key with another payload is a 422. ' +
+        '503 + `Retry-After` when the ingest queue is full or Postgres is unreachable.',
       headers: IdempotencyHeaders,
       body: AlertIngest,
       response: { 200: IngestAccepted, 201: IngestAccepted, ...writeErrors }
