@@ -19,7 +19,7 @@ export const ConfigSchema = Type.Object({
   PG_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200, description: 'Postgres connections per process' }),
   DB_CONNECT_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, description: 'Give up on a new Postgres connection after this long (then 503)' }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, description: 'Postgres statement_timeout for API queries' }),
-  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters, idempotency fast path and events; the API keeps serving without it. Empty or `none`: no Redis (single-instance mode)' }),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters and live events; the API keeps serving without it. Empty or `none`: no Redis (single-instance mode)' }),
   REDIS_KEY_PREFIX: Type.String({ default: 'eriop:', maxLength: 100, description: 'Prefix of every Redis key this service writes' }),
   JWT_SECRET: Type.String({ default: DEV_JWT_SECRET, minLength: 16, description: 'HS256 signing key of access and refresh tokens' }),
   REQUIRE_SECRETS: Type.Boolean({ default: false, description: 'Refuse to start with the development JWT_SECRET' }),
