@@ -14,7 +14,10 @@ export interface BenchOptions {
   durationS: number
   warmupS: number
   /** Seconds over which persona connections are opened. */
+  /** Seconds over which persona connections open: connections ÷ spawnRate. */
   rampS: number
+  /** Persona users opened per second (Locust's --spawn-rate). */
+  spawnRate: number
   connections: number | null
   /** Loader processes per phase; null: one per 2,500 connections, at most one per core. */
   loaders: number | null
@@ -40,14 +43,20 @@ export interface BenchOptions {
 
 export const BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/eriop_bench'
 
-interface ScenarioDefaults { durationS: number, warmupS: number, rampS: number }
+/** Persona scenarios: `warmupS` is the least warm-up; it always covers the ramp and 10 s more. */
+interface ScenarioDefaults { durationS: number, warmupS: number }
 
 export const SCENARIO_DEFAULTS: Record<Scenario, ScenarioDefaults> = {
-  ingest: { durationS: 15, warmupS: 3, rampS: 0 },
-  baseline: { durationS: 30, warmupS: 10, rampS: 5 },
-  concurrent: { durationS: 40, warmupS: 20, rampS: 15 },
-  stress: { durationS: 8, warmupS: 2, rampS: 0 }
+  ingest: { durationS: 15, warmupS: 3 },
+  baseline: { durationS: 30, warmupS: 10 },
+  concurrent: { durationS: 40, warmupS: 20 },
+  stress: { durationS: 8, warmupS: 2 }
 }
+
+/** The seed's Locust runs spawn 100 users a second (`-r 100`). */
+export const SEED_SPAWN_RATE = 100
+/** Persona warm-up after the last user has spawned, by default. */
+const SETTLE_S = 10
 
 /** Default connection counts: the seed's user counts where the machine allows, see the README. */
 export const DEFAULT_CONNECTIONS: Record<Scenario, number> = { ingest: 100, baseline: 1000, concurrent: 10_000, stress: 0 }
@@ -74,8 +83,10 @@ Target:
 Load:
   --duration S           measured seconds per phase (ingest 15, baseline 30, concurrent 40, stress 8 per step)
   --step-duration S      stress: measured seconds per step (default: --duration)
-  --warmup S             unmeasured seconds before each phase (ingest 3, baseline 10, concurrent 20, stress 2)
-  --ramp S               seconds over which persona connections open (baseline 5, concurrent 15)
+  --warmup S             unmeasured seconds before each phase (ingest 3, stress 2; baseline and
+                         concurrent: the ramp + 10 s, at least 10 and 20)
+  --spawn-rate N         persona users opened per second, as Locust's -r (default 100, the seed's):
+                         1,000 users ramp up over 10 s, 10,000 over 100 s
   --connections N        connections (= simulated users for personas)
   --loaders N            load-generator processes sharing the connections (default: one per
                          2,500 connections, at most one per core)
@@ -121,7 +132,7 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
         'database-url': { type: 'string' },
         duration: { type: 'string', short: 'd' },
         warmup: { type: 'string' },
-        ramp: { type: 'string' },
+        'spawn-rate': { type: 'string', short: 'r' },
         connections: { type: 'string', short: 'c' },
         loaders: { type: 'string' },
         rate: { type: 'string', short: 'R' },
@@ -187,14 +198,19 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
   }
 
   const durationS = number('duration', v.duration, { min: 0.5, max: 3600 }) ?? defaults.durationS
+  const connections = number('connections', v.connections, { min: 1, max: 60_000, integer: true }) ?? null
+  const spawnRate = number('spawn-rate', v['spawn-rate'], { min: 0.1, max: 100_000 }) ?? SEED_SPAWN_RATE
+  const personas = scenario === 'baseline' || scenario === 'concurrent'
+  const rampS = personas ? (connections ?? DEFAULT_CONNECTIONS[scenario]) / spawnRate : 0
   return {
     scenario,
     url,
     databaseUrl: v['database-url'] ?? env.BENCH_DATABASE_URL ?? (url ? env.DATABASE_URL ?? null : BENCH_DATABASE_URL),
     durationS,
-    warmupS: number('warmup', v.warmup, { min: 0, max: 600 }) ?? defaults.warmupS,
-    rampS: number('ramp', v.ramp, { min: 0, max: 600 }) ?? defaults.rampS,
-    connections: number('connections', v.connections, { min: 1, max: 60_000, integer: true }) ?? null,
+    warmupS: number('warmup', v.warmup, { min: 0, max: 1200 }) ?? (personas ? Math.max(defaults.warmupS, Math.ceil(rampS) + SETTLE_S) : defaults.warmupS),
+    rampS,
+    spawnRate,
+    connections,
     loaders: number('loaders', v.loaders, { min: 1, max: 64, integer: true }) ?? null,
     rate: number('rate', v.rate, { min: 1, max: 1_000_000 }) ?? 1000,
     stressStep: number('step', v.step, { min: 1 }) ?? 1000,

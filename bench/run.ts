@@ -418,6 +418,7 @@ function settingsOf (o: BenchOptions): Record<string, unknown> {
     durationS: o.durationS,
     warmupS: o.warmupS,
     rampS: o.rampS,
+    spawnRate: o.spawnRate,
     connections: o.connections,
     loaders: o.loaders,
     rate: o.rate,

@@ -42,7 +42,7 @@ test('baseline, tiny, on two loader processes: exit 0, every persona endpoint an
   const out = await mkdtemp(join(tmpdir(), 'eriop-bench-e2e-'))
   t.after(() => rm(out, { recursive: true, force: true }))
   const { code, output } = await bench([
-    'baseline', '--database-url', database.url, '--connections', '12', '--duration', '3', '--warmup', '1', '--ramp', '0.5',
+    'baseline', '--database-url', database.url, '--connections', '12', '--duration', '3', '--warmup', '1', '--spawn-rate', '24',
     '--think-scale', '0.05', '--pool', '3', '--loaders', '2', '--fresh', '--out', out, '--quiet',
     // The machine is shared with the other test files: this checks the plumbing, not the server's speed.
     '--p95', '5000', '--p99', '10000'

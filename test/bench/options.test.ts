@@ -18,7 +18,15 @@ test('defaults per scenario', () => {
   assert.equal(ingest.pgPoolMax, 10)
   assert.deepEqual(ingest.slo, { minThroughput: 1000, p95Ms: 200, p99Ms: 500, maxErrorRate: 0.01, maxLoaderCpu: 0.9 })
   assert.equal(parse('concurrent').durationS, 40)
-  assert.equal(parse('concurrent').rampS, 15)
+  // Persona users spawn at the seed's 100/s; the warm-up covers the ramp and 10 s more.
+  assert.equal(parse('concurrent').rampS, 100)
+  assert.equal(parse('concurrent').warmupS, 110)
+  assert.equal(parse('baseline').rampS, 10)
+  assert.equal(parse('baseline').warmupS, 20)
+  assert.equal(parse('concurrent --connections 500').warmupS, 20, 'never below the scenario\'s least warm-up')
+  assert.deepEqual([parse('baseline -r 50 -c 500').rampS, parse('baseline -r 50 -c 500').warmupS], [10, 20])
+  assert.equal(parse('baseline --spawn-rate 50 --warmup 3').warmupS, 3, 'an explicit warm-up wins')
+  assert.equal(parse('ingest').rampS, 0)
   assert.equal(parse('stress').stressStepS, 8)
   assert.equal(parse('stress --duration 5').stressStepS, 5)
   assert.equal(parse('stress --duration 5 --step-duration 3').stressStepS, 3)
@@ -64,6 +72,8 @@ test('usage errors', () => {
     ['ingest --connections 1.5', /whole number/],
     ['ingest --max-error-rate 120', /at most 100/],
     ['concurrent --loaders 0', /--loaders must be at least 1/],
+    ['baseline --spawn-rate 0', /--spawn-rate must be at least 0.1/],
+    ['baseline --ramp 5', /Unknown option '--ramp'/],
     ['baseline --fresh --no-seed', /choose one/],
     ['ingest --server-env NOVALUE', /KEY=VALUE/],
     ['ingest --bogus', /Unknown option/]
