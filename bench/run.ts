@@ -288,6 +288,9 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       lastQuiet = drain
       const scraped = measuredBefore ? await measuredBefore : []
       const windowBefore = scraped.length ? scraped : before
+      if (!scraped.length && spec.warmupS > 0) {
+        notes.push(`"${spec.name}": the server's /metrics did not answer when the warm-up ended (too busy), so its view of this phase includes the warm-up.`)
+      }
       const endSample = target!.server?.sample() ?? null
       ledger.sent.push(...run.ledger.sent)
       ledger.acked.push(...run.ledger.acked)
