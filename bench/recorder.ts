@@ -48,6 +48,18 @@ function addCounts (into: Record<string, number>, from: Record<string, number>) 
   for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n
 }
 
+type TallyCounts = Omit<Tally, 'endpoint' | 'latency'>
+
+/** Adds an endpoint's counts (not its latency) to another's, or to the total. */
+function addTallyCounts (into: TallyCounts, from: TallyCounts) {
+  into.sent += from.sent
+  into.answered += from.answered
+  into.ok += from.ok
+  into.noAnswer += from.noAnswer
+  into.timeouts += from.timeouts
+  addCounts(into.byStatus, from.byStatus)
+}
+
 /**
  * Collects every request's outcome of one phase: per endpoint and overall for the measured
  * window (requests due after the warm-up), per second for the charts, and per alert id for the
@@ -156,12 +168,7 @@ export class Recorder {
   absorb (other: RecordingJson): this {
     for (const t of other.tallies) {
       const mine = this.tally(t.endpoint as Endpoint)
-      mine.sent += t.sent
-      mine.answered += t.answered
-      mine.ok += t.ok
-      mine.noAnswer += t.noAnswer
-      mine.timeouts += t.timeouts
-      addCounts(mine.byStatus, t.byStatus)
+      addTallyCounts(mine, t)
       mine.latency.merge(t.latency)
     }
     this.all.merge(other.all)
@@ -200,14 +207,7 @@ export class Recorder {
     })
     const tallies = [...this.tallies.values()]
     const total: Tally = { endpoint: { method: '*', route: '*' }, sent: 0, answered: 0, ok: 0, byStatus: {}, noAnswer: 0, timeouts: 0, latency: this.all }
-    for (const t of tallies) {
-      total.sent += t.sent
-      total.answered += t.answered
-      total.ok += t.ok
-      total.noAnswer += t.noAnswer
-      total.timeouts += t.timeouts
-      addCounts(total.byStatus, t.byStatus)
-    }
+    for (const t of tallies) addTallyCounts(total, t)
     // The last second is cut short by the stop: its counts would read as a collapse.
     const complete = Math.floor((endMs - this.startMs) / 1000)
     const seconds = complete > 0 ? this.seconds.slice(0, complete) : this.seconds
