@@ -3,23 +3,11 @@
 import assert from 'node:assert/strict'
 import { Agent, request as httpRequest } from 'node:http'
 import { test } from 'node:test'
-import pg from 'pg'
 import { PASSWORD, createAgency, createUser, useTestDatabase, validAlert } from '../helper.js'
-import { blockAlertInserts, burst, countStored, loginOver, spawnServer, waitFor } from './support.js'
+import { blockAlertInserts, burst, countAgencyAlerts, countStored, loginOver, spawnServer, waitFor } from './support.js'
 
 const database = useTestDatabase('ingest_process')
 const CLIENTS = 32
-
-async function agencyRowCount (agencyId: string): Promise<number> {
-  const client = new pg.Client({ connectionString: database.url })
-  await client.connect()
-  try {
-    const { rows } = await client.query<{ n: string }>('select count(*) as n from alerts where agency_id = $1', [agencyId])
-    return Number(rows[0].n)
-  } finally {
-    await client.end()
-  }
-}
 
 async function ingester (code: string) {
   const agency = await createAgency(database.db, code)
@@ -45,7 +33,7 @@ test('SIGKILL in the middle of a burst: every acknowledged alert is in the datab
   assert.ok(acknowledged.length >= 500)
   assert.equal(await countStored(database.url, acknowledged), acknowledged.length, 'no acknowledged alert is missing')
   // Anything else stored was committed but never answered: at most one per client in flight.
-  const extra = await agencyRowCount(agency.id) - acknowledged.length
+  const extra = await countAgencyAlerts(database.url, agency.id) - acknowledged.length
   assert.ok(extra >= 0 && extra <= CLIENTS, `${extra} committed but unanswered`)
 })
 
@@ -68,7 +56,7 @@ test('SIGTERM in the middle of a burst: accepted alerts are committed and answer
   // While closing the server answers 503 or closes the connection; it never leaves an accepted
   // alert unanswered, so no row is stored that was not acknowledged... except replies lost on a
   // connection cut after the answer was written, at most one per client.
-  const extra = await agencyRowCount(agency.id) - acknowledged.length
+  const extra = await countAgencyAlerts(database.url, agency.id) - acknowledged.length
   assert.ok(extra >= 0 && extra <= CLIENTS, `${extra} committed but unanswered`)
   const unexpected = [...load.result.statuses.keys()].filter((s) => s !== 201 && s !== 503)
   assert.deepEqual(unexpected, [], `statuses: ${JSON.stringify([...load.result.statuses])}`)

@@ -184,17 +184,23 @@ export function burst (base: string, token: string, concurrency: number, body: (
   }
 }
 
-/** How many of `ids` are stored. */
-export async function countStored (databaseUrl: string, ids: string[]): Promise<number> {
+/** Alerts matching `where`, counted on a connection of its own (the server under test may hold the pool). */
+async function countAlerts (databaseUrl: string, where: string, params: unknown[]): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    const { rows } = await client.query<{ n: string }>('select count(*) as n from alerts where id = any($1::uuid[])', [ids])
+    const { rows } = await client.query<{ n: string }>(`select count(*) as n from alerts where ${where}`, params)
     return Number(rows[0].n)
   } finally {
     await client.end()
   }
 }
+
+/** How many of `ids` are stored. */
+export const countStored = (databaseUrl: string, ids: string[]) => countAlerts(databaseUrl, 'id = any($1::uuid[])', [ids])
+
+/** How many alerts an agency has. */
+export const countAgencyAlerts = (databaseUrl: string, agencyId: string) => countAlerts(databaseUrl, 'agency_id = $1', [agencyId])
 
 /** The value of a Prometheus series (summed over label sets containing `labels`). */
 export async function metric (app: App, name: string, labels: Record<string, string> = {}): Promise<number> {
