@@ -66,7 +66,7 @@ class DisabledRedis extends Redis {
 
 /**
  * Redis is an accelerator, never a dependency: commands fail fast while it is down (no offline
- * queue, one retry), callers fall back, and the client reconnects by itself in the background.
+ * queue, one retry, a command timeout), callers fall back, and the client reconnects by itself in the background.
  * Which mode the service runs in is decided here and announced once; see InstanceMode.
  */
 export default fp(async (app) => {
@@ -85,6 +85,9 @@ export default fp(async (app) => {
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 500,
+    // A Redis that stops answering without closing the connection (paused, partitioned) still looks
+    // ready: its commands fail after this long instead of holding requests until TCP gives up.
+    commandTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000)
   })
   let warned = false

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { App } from '../../src/app.js'
 import { freePort } from '../../src/db/embedded.js'
-import { build, useTestDatabase } from '../helper.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
 
 const database = useTestDatabase('redis_mode')
 
@@ -46,7 +46,7 @@ async function deliveredAcross (from: App, to: App, timeoutMs = 8000): Promise<b
 async function startRedis (t: TestContext, port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
   t.after(async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM')
       await once(child, 'exit')
     }
@@ -149,4 +149,44 @@ test('Redis comes back: events are shared again, rate-limit counters stay in pro
   // A replica started now, with Redis up, is in shared mode.
   const three = await build(t, database.url, overrides)
   assert.equal((await ready(three)).body.mode, 'shared')
+})
+
+test('shared mode, Redis lost mid-run (hung, then dead): limits fail open, every request is answered, ingest goes on', async (t) => {
+  const port = await freePort()
+  const server = await startRedis(t, port)
+  const probe = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: (n) => (n < 50 ? 100 : null) })
+  probe.on('error', () => {})
+  await probe.ping()
+  probe.disconnect()
+  const app = await build(t, database.url, { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_MAX: 2 })
+  assert.equal((await ready(app)).body.mode, 'shared')
+  // The team logs in through an unlimited instance (same signing key): its tokens work on `app`.
+  const team = await createTeam(await build(t, database.url, { RATE_LIMIT_ENABLED: false }), database.db, 'REDISLOST')
+  const ingest = () => app.inject({ method: 'POST', url: '/api/v1/alerts/ingest', headers: bearer(team.alert_system.token), payload: validAlert() })
+  assert.deepEqual(await loginStatuses(app, 3, '10.7.7.1'), [401, 401, 429], 'counted in Redis')
+
+  // Hung: the connection stays open but nothing answers. Commands time out; the limiter fails open.
+  server.kill('SIGSTOP')
+  t.after(() => { if (server.exitCode === null && server.signalCode === null) server.kill('SIGCONT') })
+  assert.deepEqual(await loginStatuses(app, 3, '10.7.7.2'), [401, 401, 401], 'limits fail open instead of hanging')
+  assert.equal((await ingest()).statusCode, 201)
+
+  // Dead: the connection is closed; the client reconnects in the background.
+  server.kill('SIGKILL')
+  await once(server, 'exit')
+  assert.ok(await until(() => app.redis.status !== 'ready', 5000))
+  const { code, body } = await ready(app)
+  assert.equal(code, 200)
+  assert.equal(body.status, 'degraded')
+  assert.deepEqual(await loginStatuses(app, 3, '10.7.7.3'), [401, 401, 401])
+  const responses = await Promise.all(Array.from({ length: 20 }, ingest))
+  for (const res of responses) assert.equal(res.statusCode, 201, res.body)
+  const me = await app.inject({ url: '/api/v1/auth/me', headers: bearer(team.dispatcher.token) })
+  assert.equal(me.statusCode, 200)
+
+  // Back: the same client reconnects and the Redis store counts again.
+  await startRedis(t, port)
+  assert.ok(await until(() => app.redis.status === 'ready', 10_000), 'the client reconnects by itself')
+  assert.equal((await ready(app)).body.mode, 'shared')
+  assert.deepEqual(await loginStatuses(app, 3, '10.7.7.4'), [401, 401, 429])
 })
