@@ -90,7 +90,7 @@ async function run (request: SeedRequest, config: Config, url: string, started: 
       }
       case 'clean': {
         const result = await withDatabase(url, (db) => cleanFixture(db, { agency: request.agency })).catch((e) => {
-          if (!NO_SCHEMA.has((e as { code?: string }).code ?? '')) throw e
+          if (!NO_SCHEMA.has((rootCause(e) as { code?: string }).code ?? '')) throw e
           return { agency: request.agency, found: false, removed: undefined } // no database or no tables: nothing there
         })
         out(result.found && result.removed

@@ -1,5 +1,6 @@
 // The CLI as a user runs it: exit codes, usage on bad input (nothing written), clear database errors.
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -7,7 +8,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import pg from 'pg'
 import { databaseUrl, dropDatabase, PG_SERVER_URL, useTestDatabase } from '../helper.js'
-import { agencyIdOf, runCli } from './support.js'
+import { agencyIdOf, ROOT, runCli } from './support.js'
 
 const database = useTestDatabase('seed_cli')
 // Created by the CLI itself in the happy-path test.
@@ -107,4 +108,39 @@ test('seed → verify → export → clean → verify, on a database the seeder 
   assert.equal(gone.code, 1)
   assert.match(gone.stdout, /problem: agency LOADTEST does not exist/)
   assert.match(gone.stdout, /LOADTEST fixture: 1 problem\.\n$/)
+})
+
+test('clean on a database that has no tables yet: nothing to clean, exit 0', async () => {
+  const empty = `eriop_test_seed_cli_empty_${process.pid}`
+  const admin = new pg.Client({ connectionString: PG_SERVER_URL })
+  await admin.connect()
+  await admin.query(`create database ${empty}`)
+  await admin.end()
+  try {
+    const result = await runCli(['clean'], { DATABASE_URL: databaseUrl(empty) })
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'Nothing to clean: no agency LOADTEST.\n')
+  } finally {
+    await dropDatabase(empty)
+  }
+})
+
+test('progress bars on a terminal, none in CI on the same terminal', async () => {
+  // `script` gives the CLI a pseudo-terminal for stdout and stderr, as an interactive shell does.
+  const onTerminal = (agency: string, ci: string | undefined) => new Promise<{ code: number, output: string }>((resolve) => {
+    const command = `${process.execPath} --import tsx seed/cli.ts --agency ${agency}`
+    const env = Object.fromEntries(Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', DATABASE_URL: database.url, CI: ci })
+      .filter(([, v]) => v !== undefined)) as Record<string, string>
+    execFile('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env, timeout: 120_000 }, (error, stdout) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout })
+    })
+  })
+  const interactive = await onTerminal('TTYBARS', undefined)
+  assert.equal(interactive.code, 0, interactive.output)
+  assert.match(interactive.output, /seed\s+users\s+\[[█░]+\] \d+\/350/, 'a bar per table while it fills')
+  assert.match(interactive.output, /Seeded TTYBARS/)
+  const ci = await onTerminal('TTYQUIET', 'true')
+  assert.equal(ci.code, 0, ci.output)
+  assert.doesNotMatch(ci.output, /[█░]/)
+  assert.match(ci.output, /Seeded TTYQUIET/)
 })
