@@ -4,7 +4,7 @@ import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
-import { errorHandler, notFoundHandler } from './errors.js'
+import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import dbPlugin from './plugins/db.js'
@@ -61,7 +61,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
     // Answered by the onRequest hook below instead, in the contract's error shape.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    trustProxy: config.TRUST_PROXY
+    trustProxy: config.TRUST_PROXY,
+    // The router's and Node's HTTP parser's refusals answer in the contract's shape too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompilers())

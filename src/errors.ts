@@ -1,5 +1,8 @@
+import type { Socket } from 'node:net'
 import createError from '@fastify/error'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import pg from 'pg'
+import { NO_NUL } from './schemas/common.js'
 
 /**
  * Every error the API answers with: a stable `code` and an HTTP status. The body is always
@@ -49,7 +52,7 @@ interface AjvIssue { keyword: string, instancePath: string, message?: string, pa
 
 export function toValidationIssues (part: string | undefined, issues: AjvIssue[]): ValidationIssue[] {
   const root = PART_NAMES[part ?? 'body'] ?? 'body'
-  return issues.map((issue) => {
+  return withoutNullableNoise(issues).map((issue) => {
     const loc: (string | number)[] = [root]
     for (const segment of issue.instancePath.split('/').slice(1)) {
       const unescaped = segment.replaceAll('~1', '/').replaceAll('~0', '~')
@@ -57,21 +60,39 @@ export function toValidationIssues (part: string | undefined, issues: AjvIssue[]
     }
     if (issue.keyword === 'required') loc.push(String(issue.params.missingProperty))
     if (issue.keyword === 'additionalProperties') loc.push(String(issue.params.additionalProperty))
+    if (issue.keyword === 'pattern' && issue.params.pattern === NO_NUL) {
+      return { loc, msg: 'Text must not contain NUL (\\u0000) characters', type: 'string_nul' }
+    }
     const msg = issue.keyword === 'required' ? 'Field required' : (issue.message ?? 'Invalid value')
     return { loc, msg, type: AJV_TYPES[issue.keyword] ?? issue.keyword }
   })
 }
 
+/**
+ * A nullable field (`anyOf: [T, null]`) that fails as T also reports "must be null" and "must match a
+ * schema in anyOf" at the same place: only T's reason says what is wrong.
+ */
+function withoutNullableNoise (issues: AjvIssue[]): AjvIssue[] {
+  if (!issues.some((issue) => issue.keyword === 'anyOf')) return issues
+  const explained = new Set(issues.filter((i) => i.keyword !== 'anyOf' && !isNullBranch(i)).map((i) => i.instancePath))
+  return issues.filter((i) => !explained.has(i.instancePath) || (i.keyword !== 'anyOf' && !isNullBranch(i)))
+}
+
+const isNullBranch = (issue: AjvIssue) => issue.keyword === 'type' && issue.params.type === 'null'
+
 // node-postgres / network failures that mean "the database is not reachable right now".
-const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
+const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 
 export function isDatabaseUnavailable (err: unknown): boolean {
   if (!(err instanceof Error)) return false
   const code = (err as { code?: unknown }).code
   if (typeof code === 'string') {
     if (UNAVAILABLE_SYSTEM_CODES.has(code)) return true
-    // 08xxx connection exceptions, 57P0x admin/crash shutdown, 53300 too many connections, 57014 statement timeout.
-    if (code.startsWith('08') || code.startsWith('57P0') || code === '53300' || code === '57014') return true
+    // 08xxx connection exceptions, 57P0x admin/crash shutdown, 57014 statement timeout, 53xxx out of
+    // resources (disk full, out of memory, too many connections), 58xxx system or I/O errors, 25006 a
+    // read-only server (a standby after failover).
+    if (code.startsWith('08') || code.startsWith('57P0') || code === '57014' || code.startsWith('53') ||
+      code.startsWith('58') || code === '25006') return true
   }
   const message = err.message
   if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection timeout|Cannot use a pool after calling end/i.test(message)) return true
@@ -79,8 +100,60 @@ export function isDatabaseUnavailable (err: unknown): boolean {
   return cause !== undefined && cause !== err && isDatabaseUnavailable(cause)
 }
 
+/** The Postgres error behind a failure, under drizzle's wrapper (whose message carries the query) if any. */
+export function databaseError (err: unknown): pg.DatabaseError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof pg.DatabaseError) return e
+  }
+  return undefined
+}
+
+/** Foreign keys to the caller's own agency or user: the token outlived its account (`seed clean`, say). */
+const ACCOUNT_FOREIGN_KEY = /_(agencies|users)_id_fk$/
+
+/**
+ * What Postgres refused, as the client's status: validation runs first, so these are races (a row
+ * deleted between a check and a write, two writers deadlocked) or values only the database judges.
+ * The database's own message stays in the log; the client gets no SQL.
+ */
+function fromDatabaseError (err: pg.DatabaseError): ErrorReply | undefined {
+  const code = err.code ?? ''
+  if (code === '23503') {
+    return ACCOUNT_FOREIGN_KEY.test(err.constraint ?? '')
+      ? { status: 401, body: { detail: 'The account this token was issued for no longer exists', code: 'INVALID_TOKEN' }, headers: { 'www-authenticate': 'Bearer' } }
+      : { status: 409, body: { detail: 'A record this request refers to no longer exists', code: 'CONFLICT' } }
+  }
+  if (code === '23505') return { status: 409, body: { detail: 'This record already exists', code: 'CONFLICT' } }
+  if (isTransientConflict(err)) {
+    return { status: 503, body: { detail: 'Database busy, retry shortly', code: 'DATABASE_BUSY' }, headers: { 'retry-after': '1' } }
+  }
+  if (isDataError(err)) {
+    return { status: 422, body: { detail: [{ loc: ['body'], msg: databaseRefusal(err), type: 'value_error' }], code: 'VALIDATION_ERROR' } }
+  }
+  return undefined
+}
+
+/** A deadlock, serialization failure or lock timeout: nothing was written, the same statement may succeed now. */
+export function isTransientConflict (err: unknown): boolean {
+  const code = databaseError(err)?.code
+  return code === '40P01' || code === '40001' || code === '55P03'
+}
+
+/** The `msg` of a value only Postgres refused: its SQLSTATE, not its message (which may quote SQL). */
+export function databaseRefusal (err: pg.DatabaseError): string {
+  return `Value rejected by the database (SQLSTATE ${err.code ?? 'unknown'})`
+}
+
+/** Postgres refused the data: data exceptions (22), integrity violations (23), program limits (54). */
+export function isDataError (err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code
+  return typeof code === 'string' && code.length === 5 && (code.startsWith('22') || code.startsWith('23') || code.startsWith('54'))
+}
+
+interface ErrorReply { status: number, body: ErrorBody, headers?: Record<string, string> }
+
 /** Maps any error to the contract's status and body. Nothing reaching this handler can become a bare 500 with internals. */
-export function toErrorReply (err: FastifyError): { status: number, body: ErrorBody, headers?: Record<string, string> } {
+export function toErrorReply (err: FastifyError): ErrorReply {
   if (err.validation) {
     if (err.validationContext === 'params') {
       return { status: 400, body: { detail: 'Invalid id: expected a UUID', code: 'INVALID_ID' } }
@@ -108,6 +181,9 @@ export function toErrorReply (err: FastifyError): { status: number, body: ErrorB
   if (isDatabaseUnavailable(err)) {
     return { status: 503, body: { detail: 'Database unavailable, retry shortly', code: 'DATABASE_UNAVAILABLE' }, headers: { 'retry-after': '1' } }
   }
+  const database = databaseError(err)
+  const refused = database && fromDatabaseError(database)
+  if (refused) return refused
   const status = err.statusCode ?? 500
   if (status >= 400 && status < 500) {
     const code = typeof err.code === 'string' && !err.code.startsWith('FST_') ? err.code : httpCode(status)
@@ -142,6 +218,36 @@ export function errorHandler (err: FastifyError, request: FastifyRequest, reply:
   // Errors raised before or during routing keep this shape too; serialise by hand so a
   // route's response schema for other statuses cannot strip fields.
   return reply.code(status).type('application/json; charset=utf-8').serializer(JSON.stringify).send(body)
+}
+
+/**
+ * Errors the router raises before any route runs: a path that is not valid percent-encoding, or a
+ * path parameter longer than any id (every parameter of this API is a UUID).
+ */
+export function frameworkErrorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const mapped = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? new errors.InvalidId()
+    : new errors.BadRequest('Malformed URL: invalid percent-encoding')
+  return errorHandler(mapped, request, reply)
+}
+
+/**
+ * Requests Node's HTTP parser refuses (bad request line or headers, headers too large, request
+ * timeout) get the contract's body too; the socket is closed behind it, as Node does.
+ */
+export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, reason, body] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'Request Timeout', { detail: 'Request timed out', code: 'REQUEST_TIMEOUT' }]
+    : err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', { detail: 'Request headers are too large', code: 'HEADERS_TOO_LARGE' }]
+      : [400, 'Bad Request', { detail: 'Malformed HTTP request', code: 'BAD_REQUEST' }]
+  const text = JSON.stringify(body)
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`)
+  }
+  socket.destroy(err)
 }
 
 export function notFoundHandler (request: FastifyRequest, reply: FastifyReply) {

@@ -1,5 +1,5 @@
 import createError from '@fastify/error'
-import { isDatabaseUnavailable } from '../errors.js'
+import { databaseError, databaseRefusal, isDatabaseUnavailable, isDataError, isTransientConflict } from '../errors.js'
 import type { RecordProblem } from './records.js'
 
 /**
@@ -40,12 +40,6 @@ export const keyReused = () => unprocessable([{
   path: '/idempotency-key', message: 'This Idempotency-Key was already used with a different payload', type: 'idempotency_key_reused'
 }], '', 'headers')
 
-/** Postgres refused the row's data: data exceptions (22), integrity violations (23), program limits (54). */
-export function isDataError (err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code
-  return typeof code === 'string' && code.length === 5 && (code.startsWith('22') || code.startsWith('23') || code.startsWith('54'))
-}
-
 /**
  * The connection died under a statement (Postgres restarted, backend terminated, socket reset):
  * the statement may or may not have committed, so the writer retries it once on a fresh connection,
@@ -59,12 +53,15 @@ export function isConnectionLost (err: unknown): boolean {
 }
 
 /** The error a failed record is answered with. */
-export function toIngestError (err: unknown, prefix = ''): Error {
+export function toIngestError (err: unknown): Error {
   if (isDatabaseUnavailable(err)) return new ingestErrors.DatabaseUnavailable()
-  if (isDataError(err)) {
-    const pg = err as { code: string, message: string, constraint?: string }
-    if (pg.code === '23503' && pg.constraint?.includes('building')) return unprocessable([BUILDING_NOT_FOUND], prefix)
-    return unprocessable([{ path: '', message: `Value rejected: ${pg.message}`, type: 'value_error' }], prefix)
+  if (isTransientConflict(err)) return new ingestErrors.RetryLater()
+  const pg = databaseError(err)
+  if (pg && isDataError(pg)) {
+    if (pg.code === '23503' && pg.constraint?.includes('building')) return unprocessable([BUILDING_NOT_FOUND])
+    // The caller's agency or user is gone (401), or another key was violated (409): the error handler says which.
+    if (pg.code === '23503' || pg.code === '23505') return pg
+    return unprocessable([{ path: '', message: databaseRefusal(pg), type: 'value_error' }])
   }
   // Not the client's fault and not a known outage: the error handler answers a bare 500 and logs it.
   return err instanceof Error ? err : new Error(String(err))

@@ -1,6 +1,7 @@
 import type pg from 'pg'
+import { isDataError, isTransientConflict } from '../errors.js'
 import {
-  BUILDING_NOT_FOUND, ingestErrors, isConnectionLost, isDataError, keyReused, toIngestError, unprocessable
+  BUILDING_NOT_FOUND, ingestErrors, isConnectionLost, keyReused, toIngestError, unprocessable
 } from './errors.js'
 import { serializeRecord, type IngestRecord, type RecordProblem } from './records.js'
 import { insertBatch, resolveRows, sameAlertPayload, type IndexedRecord, type Resolution } from './statements.js'
@@ -177,7 +178,11 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
         sent ??= batch.slice(0, i)
       }
     }
-    return sent ?? batch
+    const written = sent ?? batch
+    // Rows with keys go in one order in every batch, so two concurrent batches holding the same keys
+    // wait on each other in that order instead of deadlocking (the order of single alerts is free).
+    if (leaders !== undefined && leaders.size > 1) written.sort(byKey)
+    return written
   }
 
   function settleCommitted (pending: PendingAlert) {
@@ -234,7 +239,9 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
         const lost = broken !== undefined || isConnectionLost(err)
         // A broken connection is destroyed, not returned to the pool.
         client.release(lost ? (broken ?? err as Error) : undefined)
-        if (lost && attempt === 1) continue
+        // Lost with its connection, or rolled back by a deadlock (a batch of keys met a batch request
+        // holding the same keys in another order): once more, then the alerts are answered 503.
+        if ((lost || isTransientConflict(err)) && attempt === 1) continue
         throw err
       }
     }
@@ -264,8 +271,8 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
     }
 
     if (found === undefined) {
-      observer.committed?.(batch.map(recordOf))
       for (const pending of batch) settleCommitted(pending)
+      notifyCommitted(batch.map(recordOf))
       return
     }
     const committed: IngestRecord[] = []
@@ -287,7 +294,7 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
         fail(pending, keyReused(), 'invalid')
       }
     }
-    if (committed.length > 0) observer.committed?.(committed)
+    if (committed.length > 0) notifyCommitted(committed)
   }
 
   async function writeGroup (group: PendingGroup): Promise<void> {
@@ -323,8 +330,17 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
       group.reject(answer)
       return
     }
-    observer.committed?.(group.records)
     group.resolve()
+    notifyCommitted(group.records)
+  }
+
+  /** After the requests are answered: a failing subscriber must not leave a committed alert unanswered. */
+  function notifyCommitted (records: IngestRecord[]) {
+    try {
+      observer.committed?.(records)
+    } catch (err) {
+      observer.unexpected?.(err)
+    }
   }
 
   function refuse (): Error | undefined {
@@ -405,6 +421,11 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
 export type IngestWriter = ReturnType<typeof createIngestWriter>
 
 function jsonOf (pending: PendingAlert): string { return pending.json }
+function byKey (a: PendingAlert, b: PendingAlert): number {
+  const x = a.record.idempotency_key ?? ''
+  const y = b.record.idempotency_key ?? ''
+  return x < y ? -1 : x > y ? 1 : a.record.agency_id < b.record.agency_id ? -1 : a.record.agency_id > b.record.agency_id ? 1 : 0
+}
 function recordOf (pending: PendingAlert): IngestRecord { return pending.record }
 function indexed (pending: PendingAlert, i: number): IndexedRecord {
   return { ...pending.record, i }

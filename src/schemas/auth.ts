@@ -5,7 +5,7 @@ import { USER_ROLES } from './values.js'
 // No strict e-mail validation on purpose: the seed users live on `.local`, a special-use
 // domain that the original's validator rejected (research: seed-clients.md §1.2).
 export const LoginBody = Type.Object({
-  email: Type.String({ minLength: 3, maxLength: 255, pattern: '^[^\\s@]+@[^\\s@]+$' }),
+  email: Type.String({ minLength: 3, maxLength: 255, pattern: '^[^\\s@\\u0000]+@[^\\s@\\u0000]+$' }),
   password: Type.String({ minLength: 1, maxLength: 1024 }),
   mfa_code: Type.Optional(Nullable(Type.String({ maxLength: 16 })))
 })

@@ -51,4 +51,10 @@ export const idErrors = { ...authErrors, 400: ErrorResponse, 404: ErrorResponse 
 
 export const Latitude = Type.Number({ minimum: -90, maximum: 90 })
 export const Longitude = Type.Number({ minimum: -180, maximum: 180 })
-export const Text = (maxLength: number, opts: { minLength?: number, description?: string } = {}) => Type.String({ maxLength, ...opts })
+/**
+ * Postgres text cannot hold NUL (U+0000): a string that contains one is refused by validation (422
+ * at its own `loc`), never by the database.
+ */
+export const NO_NUL = '^[^\\u0000]*$'
+export const Text = (maxLength: number, opts: { minLength?: number, description?: string } = {}) =>
+  Type.String({ maxLength, pattern: NO_NUL, ...opts })

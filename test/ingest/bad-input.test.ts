@@ -50,7 +50,7 @@ test('bad input sweep: every case is its 4xx in the contract shape, zero rows wr
     { name: 'raw_payload with 201 properties', status: 422, body: validAlert({ raw_payload: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i])) }), loc: ['body', 'raw_payload'] },
     { name: 'raw_payload nested 10,000 deep', status: 422, body: withRaw(`{"deep":${nested(10_000)}}`), loc: ['body', 'raw_payload'] },
     { name: 'building_id not a UUID', status: 422, body: validAlert({ building_id: 'building-7' }), loc: ['body', 'building_id'] },
-    { name: 'NUL character in the title', status: 422, body: validAlert({ title: 'nul \u0000 here' }), loc: ['body'] },
+    { name: 'NUL character in the title', status: 422, body: validAlert({ title: 'nul \u0000 here' }), loc: ['body', 'title'] },
     { name: 'NUL character in a raw_payload key', status: 422, body: validAlert({ raw_payload: { 'k\u0000': 1 } }), loc: ['body'] },
     { name: 'unpaired surrogate in the description', status: 422, body: JSON.stringify(validAlert()).replace('"Load test alert"', '"half \\ud83d emoji"'), loc: ['body'] },
     { name: 'prototype poisoning', status: 422, body: JSON.stringify(validAlert()).replace('{', '{"__proto__":{"polluted":true},') },

@@ -56,7 +56,8 @@ test('invalid batches are refused before anything is written: empty, 501 alerts,
     { payload: [], loc: ['body'] },
     { payload: Array.from({ length: 501 }, () => validAlert()), loc: ['body'] },
     { payload: [validAlert(), validAlert({ confidence: 1.5 })], loc: ['body', 1, 'confidence'] },
-    { payload: [validAlert(), validAlert(), validAlert({ title: 'nul \u0000 byte' })], loc: ['body', 2] },
+    { payload: [validAlert(), validAlert(), validAlert({ title: 'nul \u0000 byte' })], loc: ['body', 2, 'title'] },
+    { payload: [validAlert(), validAlert({ raw_payload: { 'k\u0000': 1 } })], loc: ['body', 1] },
     { payload: validAlert(), loc: ['body'] }
   ]
   for (const { payload, loc } of cases) {

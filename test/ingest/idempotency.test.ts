@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { and, eq } from 'drizzle-orm'
+import pg from 'pg'
 import { alerts } from '../../src/db/schema/index.js'
+import { toIngestRecord } from '../../src/ingest/records.js'
+import type { AlertIngest } from '../../src/schemas/alerts.js'
 import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
 import { blockAlertInserts, metric, waitFor } from './support.js'
 
@@ -163,4 +166,33 @@ test('an empty or oversized Idempotency-Key is a 422, nothing written', async (t
     assert.equal(res.json().code, 'VALIDATION_ERROR')
   }
   assert.equal((await database.db.select().from(alerts).where(eq(alerts.agencyId, team.agency.id))).length, 0)
+})
+
+test('a batch of keyed alerts caught in a deadlock is written again, not failed', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'IDEMLOCK')
+  const record = (key: string) => toIngestRecord(validAlert() as AlertIngest, {
+    agencyId: team.agency.id, userId: team.alert_system.id, receivedAt: new Date().toISOString(), idempotencyKey: key
+  })
+  // Another writer (a replica, a script) holds key k2 and will want k1: it waits, but never detects the cycle itself.
+  const other = new pg.Client({ connectionString: database.url })
+  await other.connect()
+  t.after(() => other.end())
+  await other.query("begin; set local deadlock_timeout = '30s'")
+  const insert = 'insert into alerts (agency_id, source, alert_type, title, idempotency_key) values ($1, $2, $3, $4, $5)'
+  await other.query(insert, [team.agency.id, 'manual', 'test', 'held by another writer', 'k2'])
+
+  // Same tick, one batch: its INSERT takes k1, then waits for k2.
+  const written = Promise.all([app.ingest.submit(record('k1')), app.ingest.submit(record('k2'))])
+  await waitFor(async () => (await other.query(
+    "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()")).rowCount === 1,
+  'the batch waiting for k2')
+  // The cycle: Postgres rolls the batch's statement back (40P01) after its deadlock_timeout.
+  await other.query(insert, [team.agency.id, 'manual', 'test', 'held by another writer', 'k1'])
+  await other.query('rollback')
+
+  const answers = await written
+  assert.deepEqual(answers, [undefined, undefined], 'both committed by the batch, on its second attempt')
+  assert.equal((await rowsWithKey(team.agency.id, 'k1')).length, 1)
+  assert.equal((await rowsWithKey(team.agency.id, 'k2')).length, 1)
 })

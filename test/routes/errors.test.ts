@@ -1,10 +1,14 @@
 // Every error status of the contract, with its body, and the promise that no input produces a 500.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
+import { connect, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { count, eq } from 'drizzle-orm'
-import { alerts, incidents } from '../../src/db/schema/index.js'
-import { bearer, build, createTeam, useTestDatabase, validIncident } from '../helper.js'
+import type { FastifyError } from 'fastify'
+import pg from 'pg'
+import { agencies, alerts, incidents } from '../../src/db/schema/index.js'
+import { toErrorReply } from '../../src/errors.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident } from '../helper.js'
 
 const database = useTestDatabase('errors')
 
@@ -134,4 +138,119 @@ test('no input sweep produces a 500', async (t) => {
   }
   const [{ n }] = await database.db.select({ n: count() }).from(alerts).where(eq(alerts.agencyId, team.agency.id))
   assert.equal(n, 0)
+})
+
+test('NUL characters are a 422 at their own loc, in bodies and query strings, and nothing is written', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'ERRNUL')
+  const dispatcher = bearer(team.dispatcher.token)
+  const created = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: dispatcher, payload: validIncident() })
+  assert.equal(created.statusCode, 201)
+  const incident = created.json()
+  const nul = 'fire \u0000 alarm'
+  const cases: Array<[string, string, Record<string, string>, unknown, (string | number)[]]> = [
+    ['POST', '/api/v1/auth/login', {}, { email: 'a\u0000@b.local', password: 'x' }, ['body', 'email']],
+    ['POST', '/api/v1/incidents', dispatcher, { ...validIncident(), title: nul }, ['body', 'title']],
+    ['POST', '/api/v1/incidents', dispatcher, { ...validIncident(), location: { ...validIncident().location, address: nul } }, ['body', 'location', 'address']],
+    ['PATCH', `/api/v1/incidents/${incident.id}`, dispatcher, { notes: nul }, ['body', 'notes']],
+    ['POST', `/api/v1/alerts/${randomUUID()}/acknowledge`, dispatcher, { notes: nul }, ['body', 'notes']],
+    ['POST', `/api/v1/alerts/${randomUUID()}/dismiss`, dispatcher, { reason: nul }, ['body', 'reason']],
+    ['POST', '/api/v1/alerts/ingest', bearer(team.alert_system.token), { ...validAlert(), title: nul }, ['body', 'title']],
+    ['GET', '/api/v1/alerts?alert_type=%00', dispatcher, undefined, ['query', 'alert_type']]
+  ]
+  for (const [method, url, headers, payload, loc] of cases) {
+    const res = await app.inject({ method: method as 'GET', url, headers, payload: payload as object })
+    assert.equal(res.statusCode, 422, `${method} ${url}: ${res.body}`)
+    // The e-mail's own pattern (no spaces, one @) refuses it first.
+    const issue = loc[1] === 'email'
+      ? { loc, msg: res.json().detail[0].msg, type: 'string_pattern_mismatch' }
+      : { loc, msg: 'Text must not contain NUL (\\u0000) characters', type: 'string_nul' }
+    assert.deepEqual(res.json(), { detail: [issue], code: 'VALIDATION_ERROR' })
+  }
+  const [{ n }] = await database.db.select({ n: count() }).from(incidents).where(eq(incidents.agencyId, team.agency.id))
+  assert.equal(n, 1)
+  const [row] = await database.db.select().from(incidents).where(eq(incidents.id, incident.id))
+  assert.equal(row.notes, null)
+  const [{ a }] = await database.db.select({ a: count() }).from(alerts).where(eq(alerts.agencyId, team.agency.id))
+  assert.equal(a, 0)
+})
+
+test('the router\'s and the HTTP parser\'s refusals answer in the contract\'s shape', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'ERRURL')
+  const headers = bearer(team.dispatcher.token)
+  const badUrl = await app.inject({ url: '/api/v1/incidents/%E0', headers })
+  assert.equal(badUrl.statusCode, 400)
+  assert.deepEqual(badUrl.json(), { detail: 'Malformed URL: invalid percent-encoding', code: 'BAD_REQUEST' })
+  const longId = await app.inject({ url: `/api/v1/incidents/${'a'.repeat(150)}`, headers })
+  assert.equal(longId.statusCode, 400)
+  assert.deepEqual(longId.json(), { detail: 'Invalid id: expected a UUID', code: 'INVALID_ID' })
+
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as AddressInfo
+  const raw = async (request: string) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.end(request)
+    let text = ''
+    for await (const chunk of socket) text += String(chunk)
+    return text
+  }
+  const malformed = await raw('GET /health HTTP/1.1\r\nHost: x\r\nthis is not a header\r\n\r\n')
+  assert.match(malformed, /^HTTP\/1\.1 400 Bad Request\r\n/)
+  assert.deepEqual(JSON.parse(malformed.slice(malformed.indexOf('\r\n\r\n') + 4)), { detail: 'Malformed HTTP request', code: 'BAD_REQUEST' })
+  const huge = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`)
+  assert.match(huge, /^HTTP\/1\.1 431 /)
+  assert.equal(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4)).code, 'HEADERS_TOO_LARGE')
+})
+
+test('a token whose account was removed meanwhile gets a 401 on writes, never a 500', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'ERRGONE')
+  // What `npm run seed -- clean` does while a load test still holds its tokens.
+  await database.db.delete(agencies).where(eq(agencies.id, team.agency.id))
+  const expected = { detail: 'The account this token was issued for no longer exists', code: 'INVALID_TOKEN' }
+  const incident = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: bearer(team.dispatcher.token), payload: validIncident() })
+  assert.equal(incident.statusCode, 401, incident.body)
+  assert.deepEqual(incident.json(), expected)
+  assert.equal(incident.headers['www-authenticate'], 'Bearer')
+  const alert = await app.inject({ method: 'POST', url: '/api/v1/alerts/ingest', headers: bearer(team.alert_system.token), payload: validAlert() })
+  assert.equal(alert.statusCode, 401, alert.body)
+  assert.deepEqual(alert.json(), expected)
+  const batch = await app.inject({ method: 'POST', url: '/api/v1/alerts/ingest/batch', headers: bearer(team.alert_system.token), payload: [validAlert(), validAlert()] })
+  assert.equal(batch.statusCode, 401, batch.body)
+  const list = await app.inject({ url: '/api/v1/incidents/active', headers: bearer(team.dispatcher.token) })
+  assert.deepEqual([list.statusCode, list.json()], [200, []], 'reads see an empty agency')
+  const [{ n }] = await database.db.select({ n: count() }).from(alerts).where(eq(alerts.agencyId, team.agency.id))
+  assert.equal(n, 0)
+})
+
+test('roles are checked before the body: a responder gets 403 whatever it sends; ids match in any case', async (t) => {
+  const app = await build(t, database.url)
+  const team = await createTeam(app, database.db, 'ERRROLE')
+  const responder = bearer(team.responder.token)
+  for (const payload of [{}, { title: 1 }, validIncident()]) {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: responder, payload })
+    assert.equal(res.statusCode, 403, JSON.stringify(payload))
+  }
+  const upper = await app.inject({ url: `/api/v1/agencies/${team.agency.id.toUpperCase()}`, headers: bearer(team.dispatcher.token) })
+  assert.equal(upper.statusCode, 200, upper.body)
+  assert.equal(upper.json().id, team.agency.id)
+})
+
+test('what only Postgres refuses maps to a 4xx or a retryable 503, with no SQL in the body', () => {
+  const refused = (code: string, constraint?: string) => {
+    const err = Object.assign(new pg.DatabaseError('insert or update on table "x" violates something', 0, 'error'), { code, constraint })
+    // As drizzle hands it over: wrapped, with the query and its parameters in the message.
+    return toErrorReply(Object.assign(new Error('Failed query: insert into "x" ...', { cause: err })) as FastifyError)
+  }
+  assert.deepEqual([refused('40P01').status, refused('40P01').body.code, refused('40P01').headers], [503, 'DATABASE_BUSY', { 'retry-after': '1' }])
+  assert.equal(refused('40001').status, 503)
+  assert.deepEqual([refused('23503', 'incidents_created_by_users_id_fk').status, refused('23503', 'incidents_created_by_users_id_fk').body.code], [401, 'INVALID_TOKEN'])
+  assert.deepEqual([refused('23503', 'incidents_building_id_buildings_id_fk').status, refused('23503', 'x_building_id_buildings_id_fk').body.code], [409, 'CONFLICT'])
+  assert.equal(refused('23505').status, 409)
+  assert.equal(refused('53100').status, 503, 'disk full')
+  assert.equal(refused('25006').status, 503, 'a read-only standby')
+  const value = refused('22003')
+  assert.equal(value.status, 422)
+  assert.doesNotMatch(JSON.stringify(value.body), /insert|violates/)
 })

@@ -34,7 +34,7 @@ const agenciesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/:id', {
     schema: { tags: ['agencies'], params: IdParams, response: { 200: Agency, ...idErrors } }
   }, async (request) => {
-    const row = request.params.id === request.user.agency_id ? await repo.findById(request.params.id) : undefined
+    const row = request.params.id.toLowerCase() === request.user.agency_id ? await repo.findById(request.params.id) : undefined
     if (!row) throw new errors.NotFound('Agency')
     return toAgency(row)
   })

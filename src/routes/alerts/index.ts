@@ -22,7 +22,7 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
 
   app.post('/ingest', {
-    preHandler: canIngest,
+    preValidation: canIngest,
     logLevel: 'warn',
     schema: {
       tags: ['alerts'],
@@ -53,7 +53,7 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The ceiling bench:ingest-ratio compares ingest against: the same authentication, role
     // check, rate limit, body validation and response serialization, and nothing else.
     app.post('/ingest/noop', {
-      preHandler: canIngest,
+      preValidation: canIngest,
       logLevel: 'warn',
       schema: {
         hide: true,
@@ -68,7 +68,7 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/ingest/batch', {
-    preHandler: canIngest,
+    preValidation: canIngest,
     logLevel: 'warn',
     schema: {
       tags: ['alerts'],
@@ -167,7 +167,7 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/:id/acknowledge', {
-    preHandler: canTriage,
+    preValidation: canTriage,
     schema: {
       tags: ['alerts'],
       params: IdParams,
@@ -182,7 +182,7 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/:id/dismiss', {
-    preHandler: canTriage,
+    preValidation: canTriage,
     schema: {
       tags: ['alerts'],
       params: IdParams,

@@ -46,7 +46,7 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/', {
-    preHandler: canWrite,
+    preValidation: canWrite,
     schema: {
       tags: ['incidents'],
       summary: 'Report an incident; its number comes from a database sequence',
@@ -60,7 +60,7 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.patch('/:id', {
-    preHandler: canWrite,
+    preValidation: canWrite,
     schema: {
       tags: ['incidents'],
       summary: 'Change status (checked transitions), priority, title, description or notes',
@@ -75,7 +75,7 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/:id/assign', {
-    preHandler: canWrite,
+    preValidation: canWrite,
     schema: {
       tags: ['incidents'],
       summary: 'Assign available resources to the incident (marks them assigned)',

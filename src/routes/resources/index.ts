@@ -40,7 +40,7 @@ const resourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.patch('/:id', {
-    preHandler: app.requireRole('dispatcher', 'admin', 'responder'),
+    preValidation: app.requireRole('dispatcher', 'admin', 'responder'),
     schema: {
       tags: ['resources'],
       summary: 'Update status (`dispatched` is stored as `assigned`) or position',

@@ -25,7 +25,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
 
   app.get('/', {
-    preHandler: app.requireRole('admin', 'dispatcher'),
+    preValidation: app.requireRole('admin', 'dispatcher'),
     schema: { tags: ['users'], summary: 'Users of the caller\'s agency', querystring: UserListQuery, response: { 200: Page(User), 403: ErrorResponse, ...authErrors } }
   }, async (request) => {
     const q = request.query
@@ -37,7 +37,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['users'], params: IdParams, response: { 200: User, 403: ErrorResponse, ...idErrors } }
   }, async (request) => {
     const { user } = request
-    if (request.params.id !== user.sub && user.role !== 'admin' && user.role !== 'dispatcher') throw new errors.Forbidden()
+    if (request.params.id.toLowerCase() !== user.sub && user.role !== 'admin' && user.role !== 'dispatcher') throw new errors.Forbidden()
     const row = await repo.findById(request.params.id, user.agency_id)
     if (!row) throw new errors.NotFound('User')
     return toUser(row)
