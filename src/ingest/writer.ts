@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
 import { isDataError, isTransientConflict } from '../errors.js'
 import {
@@ -106,7 +107,8 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
     overflowTimer = undefined
     if (queue.length === 0 || inFlight < maxInFlight) return
     if (inFlight < hardInFlight) start(take())
-    if (queue.length > 0) armOverflow()
+    // At the hard cap only a finishing batch can help, and it reschedules by itself.
+    if (queue.length > 0 && inFlight < hardInFlight) armOverflow()
   }
 
   /** Takes the next batch: a run of single alerts up to maxBatch, or one atomic group alone. */
@@ -239,9 +241,15 @@ export function createIngestWriter (pool: pg.Pool, options: IngestWriterOptions,
         const lost = broken !== undefined || isConnectionLost(err)
         // A broken connection is destroyed, not returned to the pool.
         client.release(lost ? (broken ?? err as Error) : undefined)
-        // Lost with its connection, or rolled back by a deadlock (a batch of keys met a batch request
-        // holding the same keys in another order): once more, then the alerts are answered 503.
-        if ((lost || isTransientConflict(err)) && attempt === 1) continue
+        if (attempt > 1) throw err
+        // Lost with its connection: once more on a fresh one.
+        if (lost) continue
+        // Rolled back by a deadlock (keys met another writer holding them in another order): once
+        // more after the other writer has had a moment to finish, else the alerts are answered 503.
+        if (isTransientConflict(err)) {
+          await sleep(20 + Math.random() * 30)
+          continue
+        }
         throw err
       }
     }
