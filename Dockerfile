@@ -17,13 +17,14 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
-COPY --from=deps --chown=node:node /app/node_modules ./node_modules
-COPY --chown=node:node package.json package-lock.json ./
-COPY --chown=node:node src ./src
-COPY --chown=node:node migrations ./migrations
-COPY --chown=node:node seed ./seed
+# Owned by root and only readable by `node`: the server cannot rewrite its own code.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY src ./src
+COPY migrations ./migrations
+COPY seed ./seed
 USER node
-ENV HOST=0.0.0.0 PORT=8000
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000
 EXPOSE 8000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -151,6 +151,11 @@ test('Dockerfile: multi-stage, runs as a non-root user, copies only what exists 
   assert.ok(instruction(runtime, 'COPY').some((line) => /--from=\w+/.test(line) && line.includes('node_modules')), 'node_modules come from the build stage')
   assert.deepEqual(instruction(runtime, 'EXPOSE'), ['EXPOSE 8000'])
   assert.equal(instruction(runtime, 'RUN').length, 0, 'nothing is installed in the runtime stage')
+  assert.ok(instruction(runtime, 'COPY').every((line) => !line.includes('--chown')), 'the code stays root\'s: the server cannot rewrite it')
+  // seed and proxy wait for `condition: service_healthy` on api: the image's health check decides it.
+  const [healthcheck] = instruction(runtime, 'HEALTHCHECK')
+  assert.ok(healthcheck, 'the image has a HEALTHCHECK')
+  assert.match(healthcheck, /\/health\/live/)
 
   const ignored = readRepoFile('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#') && !line.startsWith('!'))
   for (const must of ['node_modules', '.data', '.git']) assert.ok(ignored.includes(must), `.dockerignore excludes ${must}`)
