@@ -1,22 +1,25 @@
 // A newcomer's first and second day: a fresh copy of the project, `npm start` with no DATABASE_URL,
 // the API answers and a fixture user logs in, Ctrl+C stops everything; the next start reuses the data.
 //
-// SLOW (about 20-40 s: initdb of the embedded Postgres, two starts). It is a plain *.test.ts, so
+// SLOW (npm ci, initdb of the embedded Postgres, two starts). It is a plain *.test.ts, so
 // `npm test` runs it like the others; the timeouts below are generous on purpose.
 //
 // "Fresh clone": `git clone` would miss uncommitted work, so the test copies what a clone of this
 // working tree would hold (git's tracked and untracked files, .gitignore applied: no node_modules,
-// no .data, no results) and symlinks node_modules instead of running `npm ci` (minutes, network).
+// no .data, no results), then runs `npm ci` in it as the README says, from npm's local cache where
+// it can (`--prefer-offline`: the project's own `npm ci` has filled it).
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
+import { promisify } from 'node:util'
 import { freePort } from '../../src/db/embedded.js'
 import { exitWithin, isAlive, login, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
 
+const execFileAsync = promisify(execFile)
 const LOCAL_ONLY = new Set(['node_modules', '.data', '.git', 'dist', '.env'])
 
 /** What a clone would hold: git's tracked and untracked files, .gitignore applied (or, without git, all but the local-only). */
@@ -42,11 +45,16 @@ async function freshCopy (): Promise<string> {
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true })
     await copyFile(from, path.join(dir, file))
   }
-  await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
+  try {
+    await execFileAsync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv({}), timeout: 240_000 })
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
   return dir
 }
 
-test('fresh copy: npm start runs an embedded Postgres, seeds it, serves, stops cleanly, and reuses the data next time', { timeout: 300_000 }, async (t) => {
+test('fresh copy: npm start runs an embedded Postgres, seeds it, serves, stops cleanly, and reuses the data next time', { timeout: 540_000 }, async (t) => {
   const project = await freshCopy()
   const pgdata = path.join(project, '.data', 'postgres')
   t.after(async () => {
