@@ -65,8 +65,9 @@ class DisabledRedis extends Redis {
 }
 
 /**
- * Redis is an accelerator, never a dependency: commands fail fast while it is down (no offline
- * queue, one retry, a command timeout), callers fall back, and the client reconnects by itself in the background.
+ * Redis is an accelerator, never a dependency: commands fail fast while it is down or hung (no
+ * offline queue, one retry, a command timeout), callers fall back, and the client reconnects by
+ * itself in the background.
  * Which mode the service runs in is decided here and announced once; see InstanceMode.
  */
 export default fp(async (app) => {
