@@ -27,6 +27,8 @@ export function createProgress (enabled: boolean): { onProgress?: ProgressListen
         bars.set(key, bar)
       }
       bar.update(done)
+      // Bars are redrawn 10 times a second; a table done in between is still shown full once.
+      if (done === total) multi.update()
     },
     stop: () => multi.stop()
   }
