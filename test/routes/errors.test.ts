@@ -243,14 +243,20 @@ test('what only Postgres refuses maps to a 4xx or a retryable 503, with no SQL i
     // As drizzle hands it over: wrapped, with the query and its parameters in the message.
     return toErrorReply(Object.assign(new Error('Failed query: insert into "x" ...', { cause: err })) as FastifyError)
   }
-  assert.deepEqual([refused('40P01').status, refused('40P01').body.code, refused('40P01').headers], [503, 'DATABASE_BUSY', { 'retry-after': '1' }])
-  assert.equal(refused('40001').status, 503)
-  assert.deepEqual([refused('23503', 'incidents_created_by_users_id_fk').status, refused('23503', 'incidents_created_by_users_id_fk').body.code], [401, 'INVALID_TOKEN'])
-  assert.deepEqual([refused('23503', 'incidents_building_id_buildings_id_fk').status, refused('23503', 'x_building_id_buildings_id_fk').body.code], [409, 'CONFLICT'])
-  assert.equal(refused('23505').status, 409)
-  assert.equal(refused('53100').status, 503, 'disk full')
-  assert.equal(refused('25006').status, 503, 'a read-only standby')
-  const value = refused('22003')
-  assert.equal(value.status, 422)
-  assert.doesNotMatch(JSON.stringify(value.body), /insert|violates/)
+  const cases: Array<[string, string | undefined, number, string]> = [
+    ['40P01', undefined, 503, 'DATABASE_BUSY'], // deadlock
+    ['40001', undefined, 503, 'DATABASE_BUSY'], // serialization failure
+    ['23503', 'incidents_created_by_users_id_fk', 401, 'INVALID_TOKEN'], // the caller's account is gone
+    ['23503', 'incidents_building_id_buildings_id_fk', 409, 'CONFLICT'],
+    ['23505', undefined, 409, 'CONFLICT'],
+    ['53100', undefined, 503, 'DATABASE_UNAVAILABLE'], // disk full
+    ['25006', undefined, 503, 'DATABASE_UNAVAILABLE'], // a read-only standby
+    ['22003', undefined, 422, 'VALIDATION_ERROR'] // a value out of range
+  ]
+  for (const [code, constraint, status, errorCode] of cases) {
+    const reply = refused(code, constraint)
+    assert.deepEqual([reply.status, reply.body.code], [status, errorCode], code)
+    if (status === 503) assert.equal(reply.headers?.['retry-after'], '1', code)
+    assert.doesNotMatch(JSON.stringify(reply.body), /insert|violates|Failed query/, code)
+  }
 })
