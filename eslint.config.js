@@ -7,7 +7,7 @@ export default [
   }),
   {
     // TypeBox contracts pair a schema constant with its Static type of the same name (STYLE.md §6).
-    files: ['src/schemas/**/*.ts'],
+    files: ['src/core/schemas/**/*.ts', 'src/apis/*/schemas/**/*.ts'],
     rules: { '@typescript-eslint/no-redeclare': 'off' }
   }
 ]

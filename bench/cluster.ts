@@ -16,12 +16,13 @@ import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { freePort } from '../src/db/embedded.js'
+import { freePort } from '../src/core/db/embedded.js'
+import { DEFAULT_AGENCY_CODE, FIXTURE_PASSWORD, fixtureEmail, fixtureIdentity } from '../src/apis/eriop/fixture/fixture.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url))
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/eriop_bench_cluster'
-const LOGIN = { email: 'dispatcher1@test.eriop.local', password: 'TestPass123456!' }
+const LOGIN = { email: fixtureEmail(fixtureIdentity(DEFAULT_AGENCY_CODE), 'dispatcher', 1), password: FIXTURE_PASSWORD }
 const PATHS = { incidents: '/api/v1/incidents/active', health: '/health' } as const
 const MAX_DURATION_S = 60
 const MAX_CONNECTIONS = 1000

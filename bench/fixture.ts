@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { PERSONAS, type PersonaName } from './personas.js'
+import { FIXTURE_PASSWORD } from '../src/apis/eriop/fixture/fixture.js'
 
-export const FIXTURE_PASSWORD = 'TestPass123456!'
+export { FIXTURE_PASSWORD }
 
 function runSeeder (cwd: string, databaseUrl: string, args: string[]): Promise<{ code: number | null, output: string }> {
   return new Promise((resolve, reject) => {

@@ -2,9 +2,8 @@
  * bench:ingest-ratio — how close POST /api/v1/alerts/ingest comes to the ceiling of the very
  * same server process, with an exact zero-loss reconciliation after every ingest run.
  *
- * Absolute figures swing ±20–25 % between identical runs on a shared 2-core VM
- * (research/anchors-performance.md), so the goals are ratios against a ceiling measured in the
- * same session: POST /api/v1/alerts/ingest/noop (BENCH_NOOP_ROUTE) does the same JWT check,
+ * Absolute figures swing ±20–25 % between identical runs on a shared 2-core VM, so the goals
+ * are ratios against a ceiling measured in the same session: POST /api/v1/alerts/ingest/noop (BENCH_NOOP_ROUTE) does the same JWT check,
  * role check, body validation and response serialization as ingest, and writes nothing.
  *
  *   npm run bench:ingest-ratio [-- --duration 10 --warmup 3 --rounds 1 --rate 1000 --rate-connections 100
@@ -26,14 +25,16 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { hashPassword } from '../src/auth/password.js'
-import { prepareDatabase } from '../src/db/migrate.js'
-import { freePort } from '../src/net.js'
+import { hashPassword } from '../src/core/auth/password.js'
+import { prepareDatabase } from '../src/core/db/migrate.js'
+import { ERIOP_MIGRATIONS } from '../src/apis/eriop/migrations.js'
+import { freePort } from '../src/core/net.js'
 import { metricSum, parsePrometheusText } from './prometheus.js'
+import { FIXTURE_PASSWORD } from '../src/apis/eriop/fixture/fixture.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
-const PASSWORD = 'TestPass123456!'
+const PASSWORD = FIXTURE_PASSWORD
 const EMAIL = 'alertsystem@bench.eriop.local'
 
 const GOALS = {
@@ -262,7 +263,7 @@ async function countRows (pool: pg.Pool, tag: string): Promise<{ rows: number, d
 
 // ---------------------------------------------------------------- load
 
-/** The seed client's alert (seed-clients.md §1.3); source_id carries the run tag plus a unique id per request. */
+/** The seed client's alert (loadtest/eriop/locustfile.py); source_id carries the run tag plus a unique id per request. */
 function alertBody (tag: string): string {
   const now = new Date().toISOString()
   return JSON.stringify({
@@ -427,7 +428,7 @@ async function main () {
   const started = new Date()
   await adminQuery(`drop database if exists "${DB_NAME}" with (force)`)
   const url = databaseUrl(DB_NAME)
-  await prepareDatabase(url)
+  await prepareDatabase(url, ERIOP_MIGRATIONS)
   await createFixture(url)
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   let server: Server | undefined

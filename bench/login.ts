@@ -3,20 +3,22 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
-import { hashPassword } from '../src/auth/password.js'
-import { createDb, createPool } from '../src/db/client.js'
-import { prepareDatabase } from '../src/db/migrate.js'
-import { agencies, users } from '../src/db/schema/index.js'
+import { hashPassword } from '../src/core/auth/password.js'
+import { createDb, createPool } from '../src/core/db/client.js'
+import { prepareDatabase } from '../src/core/db/migrate.js'
+import { ERIOP_MIGRATIONS } from '../src/apis/eriop/migrations.js'
+import { agencies, users } from '../src/apis/eriop/db/schema/index.js'
 import { spawnServer } from './server.js'
-import { freePort } from '../src/net.js'
+import { freePort } from '../src/core/net.js'
+import { FIXTURE_PASSWORD } from '../src/apis/eriop/fixture/fixture.js'
 
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/eriop_bench_login'
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
-const PASSWORD = 'TestPass123456!'
+const PASSWORD = FIXTURE_PASSWORD
 
 async function prepareUsers () {
-  await prepareDatabase(PG)
+  await prepareDatabase(PG, ERIOP_MIGRATIONS)
   const pool = createPool(PG, { max: 2, connectTimeoutMs: 5000 })
   const db = createDb(pool)
   await db.delete(agencies)

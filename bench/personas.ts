@@ -1,9 +1,12 @@
 /**
- * The seed suite's three Locust personas (seed-clients.md §1.1–1.3) as plain data and a small
+ * The seed suite's three Locust personas (loadtest/eriop/locustfile.py) as plain data and a small
  * state machine per simulated user: which request comes next, what it sends, when a task has a
  * dependent second step ("GET /alerts/pending, then acknowledge the first id") and how long the
  * user thinks before the next task. No I/O here: the load driver asks, sends, and reports back.
  */
+import { DEFAULT_AGENCY_CODE, fixtureEmail, fixtureIdentity } from '../src/apis/eriop/fixture/fixture.js'
+
+const STANDARD = fixtureIdentity(DEFAULT_AGENCY_CODE)
 
 export type PersonaName = 'dispatcher' | 'responder' | 'ingester'
 
@@ -118,7 +121,7 @@ export const PERSONAS: Record<PersonaName, PersonaSpec> = {
     name: 'dispatcher',
     weight: 3,
     waitS: [2, 5],
-    user: (n) => `dispatcher${n}@test.eriop.local`,
+    user: (n) => fixtureEmail(STANDARD, 'dispatcher', n),
     users: 100,
     tasks: [
       { weight: 5, steps: [get('/incidents/active')] },
@@ -145,7 +148,7 @@ export const PERSONAS: Record<PersonaName, PersonaSpec> = {
     name: 'responder',
     weight: 5,
     waitS: [3, 8],
-    user: (n) => `responder${n}@test.eriop.local`,
+    user: (n) => fixtureEmail(STANDARD, 'responder', n),
     users: 200,
     tasks: [
       { weight: 8, steps: [get('/incidents/active')] },
@@ -161,7 +164,7 @@ export const PERSONAS: Record<PersonaName, PersonaSpec> = {
     name: 'ingester',
     weight: 2,
     waitS: [0.1, 0.5],
-    user: (n) => `alertsystem${n}@test.eriop.local`,
+    user: (n) => fixtureEmail(STANDARD, 'alertsystem', n),
     users: 50,
     tasks: [{ weight: 10, steps: [ingestStep] }]
   }

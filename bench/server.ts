@@ -14,7 +14,7 @@ export interface SpawnedServer {
   stop (): Promise<number | null>
 }
 
-export { freePort } from '../src/net.js'
+export { freePort } from '../src/core/net.js'
 
 let clockTicks: number | undefined
 function ticksPerSecond (): number {

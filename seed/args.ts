@@ -1,7 +1,8 @@
 // Command line of the seeder, parsed into a typed request (pure: the CLI and the tests share it).
 import { parseArgs } from 'node:util'
-import { DEFAULT_AGENCY_CODE, MAX_SCALE, parseAgencyCode, parseScale } from './fixture.js'
-import { EXPORT_FORMATS, type ExportFormat } from './export.js'
+import { DEFAULT_AGENCY_CODE, MAX_SCALE, parseAgencyCode, parseScale } from '../src/apis/eriop/fixture/fixture.js'
+import { EXPORT_FORMATS, type ExportFormat } from '../src/apis/eriop/fixture/export.js'
+import { API_NAMES, type ApiName } from '../src/config.js'
 
 export const COMMANDS = ['seed', 'clean', 'reset', 'verify', 'export'] as const
 export type Command = typeof COMMANDS[number]
@@ -16,13 +17,15 @@ Commands:
   export    write the fixture's credentials for Locust, k6 or autocannon
 
 Options:
-  --agency CODE      agency to work on (default ${DEFAULT_AGENCY_CODE}); others get their own
+  --api NAME         the API whose fixture to work on: ${API_NAMES.join(', ')} (default: API from
+                     the environment, else eriop). The options below marked ERIOP apply to eriop only
+  --agency CODE      ERIOP: agency to work on (default ${DEFAULT_AGENCY_CODE}); others get their own
                      e-mail domain <code>.test.eriop.local and incident prefix INC-<CODE>-
-  --scale N          multiply every count by N, 1 to ${MAX_SCALE} (seed, reset; verify and export
+  --scale N          ERIOP: multiply every count by N, 1 to ${MAX_SCALE} (seed, reset; verify and export
                      default to the scale of the last seed)
-  --url URL          verify: also log in through the API at URL (e.g. http://localhost:8000)
+  --url URL          ERIOP verify: also log in through the API at URL (e.g. http://localhost:8000)
   --format csv|json  export format (default csv)
-  --tokens           export: add pre-issued access tokens (signed with JWT_SECRET)
+  --tokens           ERIOP export: add pre-issued access tokens (signed with JWT_SECRET)
   --out FILE         export: write to FILE instead of standard output
   -h, --help         show this help
 
@@ -30,6 +33,7 @@ Reads DATABASE_URL (and for --tokens JWT_SECRET, ACCESS_TOKEN_TTL) from the envi
 Exit status: 0 done, 1 failed (or verify found a mismatch), 2 bad command line.`
 
 const OPTIONS = {
+  api: { type: 'string' },
   agency: { type: 'string' },
   scale: { type: 'string' },
   url: { type: 'string' },
@@ -41,12 +45,14 @@ const OPTIONS = {
 type Option = keyof typeof OPTIONS
 
 const ALLOWED: Record<Command, readonly Option[]> = {
-  seed: ['agency', 'scale'],
-  clean: ['agency'],
-  reset: ['agency', 'scale'],
-  verify: ['agency', 'scale', 'url'],
-  export: ['agency', 'scale', 'format', 'tokens', 'out']
+  seed: ['api', 'agency', 'scale'],
+  clean: ['api', 'agency'],
+  reset: ['api', 'agency', 'scale'],
+  verify: ['api', 'agency', 'scale', 'url'],
+  export: ['api', 'agency', 'scale', 'format', 'tokens', 'out']
 }
+/** What every API's fixture takes; the rest is ERIOP's (agencies, scales, tokens). */
+const EVERY_API: readonly Option[] = ['api', 'format', 'out', 'help']
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -54,6 +60,8 @@ export class UsageError extends Error {
 
 export interface SeedRequest {
   command: Command
+  /** Unset: the API named by the environment's API setting. */
+  api?: ApiName
   help: boolean
   agency: string
   scale?: number
@@ -79,6 +87,14 @@ export function parseCommandLine (argv: readonly string[]): SeedRequest {
 
   for (const option of Object.keys(values) as Option[]) {
     if (option !== 'help' && !ALLOWED[command].includes(option)) throw new UsageError(`--${option} does not apply to "${command}"`)
+  }
+  if (values.api !== undefined) {
+    if (!(API_NAMES as readonly string[]).includes(values.api)) throw new UsageError(`unknown --api "${values.api}" (APIs: ${API_NAMES.join(', ')})`)
+    request.api = values.api as ApiName
+    if (request.api !== 'eriop') {
+      const other = (Object.keys(values) as Option[]).find((option) => !EVERY_API.includes(option))
+      if (other) throw new UsageError(`--${other} applies to the eriop fixture only`)
+    }
   }
   try {
     if (values.agency !== undefined) request.agency = values.agency.trim().toUpperCase() === DEFAULT_AGENCY_CODE ? DEFAULT_AGENCY_CODE : parseAgencyCode(values.agency)

@@ -1,17 +1,21 @@
 // npm run seed -- [seed|clean|reset|verify|export] [options]   (usage: seed/args.ts)
 // Thin: parse, connect, call the functions the tests call, print. Exit 0 / 1 failed / 2 usage.
 import { loadConfig, DEV_JWT_SECRET, type Config } from '../src/config.js'
-import { runningEmbeddedUrl } from '../src/db/embedded.js'
-import { prepareDatabase } from '../src/db/migrate.js'
+import { runningEmbeddedUrl } from '../src/core/db/embedded.js'
+import { prepareDatabase } from '../src/core/db/migrate.js'
+import { loadApi } from '../src/apis/index.js'
+import { ERIOP_MIGRATIONS } from '../src/apis/eriop/migrations.js'
+import type { ApiModule } from '../src/core/api.js'
+import { createDb, createPool, type Database } from '../src/core/db/client.js'
 import { parseCommandLine, USAGE, UsageError, type SeedRequest } from './args.js'
-import { formatCredentials, loadCredentials, writeFileAtomic } from './export.js'
-import { FIXTURE_PASSWORD, fixtureCounts, fixtureIdentity, type FixtureTable } from './fixture.js'
+import { formatCredentials, loadCredentials, writeFileAtomic } from '../src/apis/eriop/fixture/export.js'
+import { FIXTURE_PASSWORD, fixtureCounts, fixtureIdentity, type FixtureTable } from '../src/apis/eriop/fixture/fixture.js'
 import { createProgress, progressWanted } from './progress.js'
 import {
   checkConnection, cleanFixture, FixtureError, resetFixture, rootCause, seedFixture, withDatabase,
   type SeedResult, type TableCounts
-} from './store.js'
-import { verifyFixture, type VerifyReport } from './verify.js'
+} from '../src/apis/eriop/fixture/store.js'
+import { verifyFixture, type VerifyReport } from '../src/apis/eriop/fixture/verify.js'
 
 const out = (line = '') => process.stdout.write(line + '\n')
 const err = (line: string) => process.stderr.write(line + '\n')
@@ -74,14 +78,14 @@ async function run (request: SeedRequest, config: Config, url: string, started: 
   try {
     switch (request.command) {
       case 'seed': {
-        await prepareDatabase(url)
+        await prepareDatabase(url, ERIOP_MIGRATIONS)
         const result = await withDatabase(url, (db) => seedFixture(db, options))
         progress.stop()
         printSeed('Seeded', result, performance.now() - started)
         return 0
       }
       case 'reset': {
-        await prepareDatabase(url)
+        await prepareDatabase(url, ERIOP_MIGRATIONS)
         const result = await withDatabase(url, (db) => resetFixture(db, options))
         progress.stop()
         if (result.clean.found) out(`Removed ${result.clean.agency}: ${summary(result.clean.removed)}.`)
@@ -125,6 +129,68 @@ async function run (request: SeedRequest, config: Config, url: string, started: 
   }
 }
 
+const counted = (rows: Record<string, number>) => Object.entries(rows).map(([table, count]) => `${n(count)} ${table}`).join(', ') || 'nothing'
+
+async function withApiDatabase<T> (url: string, fn: (db: Database) => Promise<T>): Promise<T> {
+  const pool = createPool(url, { max: 2, connectTimeoutMs: 5000, applicationName: 'eriop-seed' })
+  try {
+    return await fn(createDb(pool))
+  } finally {
+    await pool.end()
+  }
+}
+
+/** Every API but ERIOP: the fixture through the API's own ApiFixture (src/core/api.ts). */
+async function runApi (api: ApiModule, request: SeedRequest, url: string, started: number): Promise<number> {
+  const elapsed = () => seconds(performance.now() - started)
+  switch (request.command) {
+    case 'seed':
+    case 'reset': {
+      await prepareDatabase(url, api.migrations)
+      const removed = request.command === 'reset' ? await withApiDatabase(url, (db) => api.fixture.clean(db)) : undefined
+      const written = await withApiDatabase(url, (db) => api.fixture.seed(db))
+      if (removed) out(`Removed the ${api.name} fixture: ${counted(removed)}.`)
+      out(`Seeded the ${api.name} fixture in ${elapsed()}: ${counted(written)}.`)
+      return 0
+    }
+    case 'clean': {
+      await prepareDatabase(url, api.migrations)
+      const removed = await withApiDatabase(url, (db) => api.fixture.clean(db))
+      out(`Removed the ${api.name} fixture in ${elapsed()}: ${counted(removed)}.`)
+      return 0
+    }
+    case 'verify': {
+      const report = await withApiDatabase(url, (db) => api.fixture.verify(db))
+      out(`Verifying the ${api.name} fixture`)
+      const width = Math.max(...report.checks.map((c) => c.name.length), 10)
+      for (const c of report.checks) out(`  ${c.ok ? '✓' : '✗'} ${c.name.padEnd(width)}  ${n(c.actual)} / ${n(c.expected)}`)
+      for (const problem of report.problems) out(`  problem: ${problem}`)
+      out(report.ok ? `${api.name} fixture OK (${elapsed()}).` : `${api.name} fixture: ${report.problems.length} problem(s).`)
+      return report.ok ? 0 : 1
+    }
+    case 'export': {
+      const rows = await withApiDatabase(url, (db) => api.fixture.export(db))
+      const text = request.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsvRows(rows)
+      if (!request.out) {
+        process.stdout.write(text)
+        return 0
+      }
+      await writeFileAtomic(request.out, text)
+      out(`Wrote ${n(rows.length)} ${api.name} fixture rows (${request.format}) to ${request.out}.`)
+      return 0
+    }
+  }
+}
+
+function toCsvRows (rows: Record<string, unknown>[]): string {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))]
+  const cell = (value: unknown) => {
+    const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)
+    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+  }
+  return [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\n') + '\n'
+}
+
 async function main (argv: string[]): Promise<number> {
   const started = performance.now()
   let request: SeedRequest
@@ -154,8 +220,10 @@ async function main (argv: string[]): Promise<number> {
     return 1
   }
 
+  const apiName = request.api ?? config.API
   try {
     await checkConnection(url)
+    if (apiName !== 'eriop') return await runApi(await loadApi(apiName), request, url, started)
     return await run(request, config, url, started)
   } catch (thrown) {
     const e = rootCause(thrown)

@@ -1,6 +1,6 @@
 // Progress bars on a terminal; nothing at all in CI or when output is redirected.
 import cliProgress from 'cli-progress'
-import type { ProgressListener } from './store.js'
+import type { ProgressListener } from '../src/apis/eriop/fixture/store.js'
 
 export function progressWanted (env: NodeJS.ProcessEnv = process.env): boolean {
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0'

@@ -1,30 +1,19 @@
-import { createRequire } from 'node:module'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import Fastify, { type FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
 import type { Config } from './config.js'
-import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.js'
-import authPlugin from './plugins/auth.js'
-import configPlugin from './plugins/config.js'
-import dbPlugin from './plugins/db.js'
-import eventsPlugin from './plugins/events.js'
-import ingestPlugin from './plugins/ingest.js'
-import listCachePlugin from './plugins/list-cache.js'
-import metricsPlugin from './plugins/metrics.js'
-import openapiPlugin from './plugins/openapi.js'
-import rateLimitPlugin from './plugins/rate-limit.js'
-import redisPlugin from './plugins/redis.js'
-import agenciesRoutes from './routes/agencies/index.js'
-import alertsRoutes from './routes/alerts/index.js'
-import authRoutes from './routes/auth/index.js'
-import buildingsRoutes from './routes/buildings/index.js'
-import healthRoutes from './routes/health/index.js'
-import incidentsRoutes from './routes/incidents/index.js'
-import resourcesRoutes from './routes/resources/index.js'
-import usersRoutes from './routes/users/index.js'
-
-export const VERSION: string = createRequire(import.meta.url)('../package.json').version
+import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './core/errors/index.js'
+import { loadApi } from './apis/index.js'
+import authPlugin from './core/plugins/auth.js'
+import configPlugin from './core/plugins/config.js'
+import dbPlugin from './core/plugins/db.js'
+import eventsPlugin from './core/plugins/events.js'
+import metricsPlugin from './core/plugins/metrics.js'
+import openapiPlugin from './core/plugins/openapi.js'
+import rateLimitPlugin from './core/plugins/rate-limit.js'
+import redisPlugin from './core/plugins/redis.js'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
@@ -91,25 +80,19 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
       .send({ detail: 'Server is shutting down, retry shortly', code: 'SHUTTING_DOWN' })
   })
 
+  const api = await loadApi(config.API)
   await app.register(configPlugin, { config })
-  await app.register(openapiPlugin)
+  await app.register(openapiPlugin, { title: api.title, description: api.description })
   await app.register(dbPlugin)
   await app.register(redisPlugin)
   await app.register(eventsPlugin)
   await app.register(metricsPlugin)
   await app.register(authPlugin)
   await app.register(rateLimitPlugin)
-  await app.register(ingestPlugin)
-  await app.register(listCachePlugin)
 
-  await app.register(healthRoutes, { version: VERSION })
-  await app.register(authRoutes, { prefix: '/api/v1/auth' })
-  await app.register(incidentsRoutes, { prefix: '/api/v1/incidents' })
-  await app.register(alertsRoutes, { prefix: '/api/v1/alerts' })
-  await app.register(resourcesRoutes, { prefix: '/api/v1/resources' })
-  await app.register(buildingsRoutes, { prefix: '/api/v1/buildings' })
-  await app.register(usersRoutes, { prefix: '/api/v1/users' })
-  await app.register(agenciesRoutes, { prefix: '/api/v1/agencies' })
+  // The selected API (src/apis/<name>/): its routes and its own plugins. Not encapsulated: a
+  // process serves one API, whose decorators (the ingest writer, say) tests and hooks can reach.
+  await app.register(fp(api.plugin, { name: `api:${api.name}` }))
 
   return app
 }

@@ -1,6 +1,10 @@
 import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
 
+/** The APIs this target can serve; src/apis/index.ts loads each. */
+export const API_NAMES = ['eriop'] as const
+export type ApiName = typeof API_NAMES[number]
+
 export const DEV_JWT_SECRET = 'eriop-target-development-secret-change-me-please'
 
 /**
@@ -8,6 +12,7 @@ export const DEV_JWT_SECRET = 'eriop-target-development-secret-change-me-please'
  * configuration table list exactly these keys (a test keeps them in sync).
  */
 export const ConfigSchema = Type.Object({
+  API: Type.String({ default: 'eriop', maxLength: 50, description: `Which API this process serves: ${API_NAMES.join(' | ')}` }),
   PORT: Type.Integer({ default: 8000, minimum: 0, maximum: 65535, description: 'TCP port the API listens on' }),
   HOST: Type.String({ default: '0.0.0.0', description: 'Interface the API listens on' }),
   TRUST_PROXY: Type.Boolean({ default: false, description: 'Take the client address from X-Forwarded-For (behind the compose stack\'s proxy), for logs and per-IP rate limits' }),
@@ -46,10 +51,13 @@ export const ConfigSchema = Type.Object({
   CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' })
 })
 
-export type Config = Static<typeof ConfigSchema>
+export type Config = Omit<Static<typeof ConfigSchema>, 'API'> & { API: ApiName }
 
 export function loadConfig (data: Record<string, unknown> = process.env): Config {
   const config = envSchema<Config>({ schema: ConfigSchema, data, dotenv: false })
+  if (!(API_NAMES as readonly string[]).includes(config.API)) {
+    throw new Error(`Unknown API "${config.API}": valid names are ${API_NAMES.join(', ')}`)
+  }
   if (config.REQUIRE_SECRETS && config.JWT_SECRET === DEV_JWT_SECRET) {
     throw new Error('JWT_SECRET must be set when REQUIRE_SECRETS=true')
   }

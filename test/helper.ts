@@ -1,12 +1,14 @@
 import { after, before, type TestContext } from 'node:test'
 import pg from 'pg'
 import { buildApp, type App } from '../src/app.js'
-import { hashPassword } from '../src/auth/password.js'
-import { createDb, createPool, type Database } from '../src/db/client.js'
-import { prepareDatabase } from '../src/db/migrate.js'
-import { agencies, users } from '../src/db/schema/index.js'
+import { hashPassword } from '../src/core/auth/password.js'
+import { createDb, createPool, type Database } from '../src/core/db/client.js'
+import { prepareDatabase } from '../src/core/db/migrate.js'
+import { ERIOP_MIGRATIONS } from '../src/apis/eriop/migrations.js'
+import type { ApiMigrations } from '../src/core/api.js'
+import { agencies, users } from '../src/apis/eriop/db/schema/index.js'
 import { loadConfig, type Config } from '../src/config.js'
-import type { UserRole } from '../src/schemas/values.js'
+import type { UserRole } from '../src/apis/eriop/schemas/values.js'
 
 /** The Postgres server the tests use (this machine's; CI's too). Each test file gets its own database on it. */
 export const PG_SERVER_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -30,15 +32,16 @@ export async function dropDatabase (name: string) {
 }
 
 /**
- * Gives the calling test file a database of its own, freshly migrated, dropped afterwards.
+ * Gives the calling test file a database of its own, freshly migrated (ERIOP's migrations unless
+ * another API's are named), dropped afterwards.
  * Call at module level; returns an object whose fields are filled in `before`.
  */
-export function useTestDatabase (label: string) {
+export function useTestDatabase (label: string, migrations: ApiMigrations = ERIOP_MIGRATIONS) {
   const name = `eriop_test_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}`
   const ctx = { name, url: databaseUrl(name), db: undefined as unknown as Database, pool: undefined as unknown as pg.Pool }
   before(async () => {
     await dropDatabase(name)
-    await prepareDatabase(ctx.url)
+    await prepareDatabase(ctx.url, migrations)
     ctx.pool = createPool(ctx.url, { max: 3, connectTimeoutMs: 5000 })
     ctx.db = createDb(ctx.pool)
   })

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { spawnServer } from '../../bench/server.js'
-import { seedFixture } from '../../seed/index.js'
+import { seedFixture } from '../../src/apis/eriop/fixture/index.js'
 import { useTestDatabase } from '../helper.js'
-import { freePort } from '../../src/net.js'
+import { freePort } from '../../src/core/net.js'
 
 const LOCUST = '/usr/bin/locust'
 const hasLocust = spawnSync(LOCUST, ['--help'], { stdio: 'ignore' }).status === 0
@@ -37,7 +37,7 @@ test('the seed suite\'s Locust personas run with zero failures', { skip: !hasLoc
   const host = server.origin
 
   const locust = spawn(LOCUST, [
-    '-f', 'loadtest/locustfile.py', '--host', host, '--headless', '-u', '80', '-r', '40', '-t', '25s',
+    '-f', 'loadtest/eriop/locustfile.py', '--host', host, '--headless', '-u', '80', '-r', '40', '-t', '25s',
     '--csv', join(dir, 'run'), '--only-summary', '--stop-timeout', '10'
   ], { stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''

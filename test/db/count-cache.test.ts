@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { count, sql } from 'drizzle-orm'
 import { integer, pgTable } from 'drizzle-orm/pg-core'
-import { COUNT_REUSE_FACTOR, CountCache } from '../../src/db/count-cache.js'
+import { COUNT_REUSE_FACTOR, CountCache } from '../../src/core/db/count-cache.js'
 import { useTestDatabase } from '../helper.js'
 
 const database = useTestDatabase('count_cache')

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import pg from 'pg'
-import { ensureDatabase, prepareDatabase, runMigrations } from '../../src/db/migrate.js'
+import { ensureDatabase, prepareDatabase, runMigrations } from '../../src/core/db/migrate.js'
+import { ERIOP_MIGRATIONS } from '../../src/apis/eriop/migrations.js'
 import { databaseUrl, dropDatabase } from '../helper.js'
 
 const name = `eriop_test_migrations_${process.pid}`
@@ -18,7 +19,7 @@ test('an empty server: the database is created and every migration applied; a se
   await dropDatabase(name)
   assert.equal(await ensureDatabase(url), true)
   assert.equal(await ensureDatabase(url), false, 'exists now')
-  await runMigrations(url)
+  await runMigrations(url, ERIOP_MIGRATIONS)
 
   const tables = (await query<{ tablename: string }>("select tablename from pg_tables where schemaname = 'public' order by 1")).map((r) => r.tablename)
   assert.deepEqual(tables, ['agencies', 'alerts', 'buildings', 'incidents', 'resources', 'users'])
@@ -26,14 +27,14 @@ test('an empty server: the database is created and every migration applied; a se
   assert.deepEqual(enums, ['alert_severity', 'alert_source', 'alert_status', 'building_type', 'construction_type', 'hazard_level',
     'incident_category', 'incident_status', 'occupancy_type', 'resource_status', 'resource_type', 'user_role'])
   const [{ n: applied }] = await query<{ n: string }>('select count(*) as n from drizzle.__drizzle_migrations')
-  await prepareDatabase(url)
+  await prepareDatabase(url, ERIOP_MIGRATIONS)
   const [{ n: again }] = await query<{ n: string }>('select count(*) as n from drizzle.__drizzle_migrations')
   assert.equal(again, applied)
 })
 
 test('concurrent migrations (replicas starting together) do not race', async () => {
   await dropDatabase(name)
-  await Promise.all([prepareDatabase(url), prepareDatabase(url), prepareDatabase(url)])
+  await Promise.all([prepareDatabase(url, ERIOP_MIGRATIONS), prepareDatabase(url, ERIOP_MIGRATIONS), prepareDatabase(url, ERIOP_MIGRATIONS)])
   const [{ n }] = await query<{ n: string }>("select count(*) as n from pg_tables where schemaname = 'public'")
   assert.equal(Number(n), 6)
 })

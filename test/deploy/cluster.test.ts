@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort } from '../../src/db/embedded.js'
+import { freePort } from '../../src/core/db/embedded.js'
 import { useTestDatabase } from '../helper.js'
 import { exitWithin, isAlive, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp, type Started } from './support.js'
 

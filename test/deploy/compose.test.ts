@@ -29,7 +29,14 @@ function compose (): { services: Record<string, Service>, volumes?: Record<strin
 }
 
 /** `${NAME:-default}` → default, as compose does when NAME is not set. */
-const withDefaults = (value: string) => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
+// Innermost first, so nested defaults (`${LOCUSTFILE:-${API:-eriop}/locustfile.py}`) resolve too.
+function withDefaults (value: string): string {
+  for (let previous = ''; previous !== value;) {
+    previous = value
+    value = value.replace(/\$\{[A-Z_]+:-([^${}]*)\}/g, '$1')
+  }
+  return value
+}
 
 /** Settings the seed and bench CLIs read on top of ConfigSchema (see their --help). */
 const CLI_VARIABLES = new Set(['BENCH_DATABASE_URL'])

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
-import { freePort, runningEmbeddedUrl, startEmbeddedPostgres } from '../../src/db/embedded.js'
+import { freePort, runningEmbeddedUrl, startEmbeddedPostgres } from '../../src/core/db/embedded.js'
 import { exitWithin, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
 
 function recordingLogger () {

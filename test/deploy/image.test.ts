@@ -11,7 +11,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import pg from 'pg'
-import { freePort } from '../../src/db/embedded.js'
+import { freePort } from '../../src/core/db/embedded.js'
 import { useTestDatabase } from '../helper.js'
 import { exitWithin, readRepoFile, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
 

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
-import { freePort } from '../../src/db/embedded.js'
+import { freePort } from '../../src/core/db/embedded.js'
 import { exitWithin, isAlive, login, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
 
 const execFileAsync = promisify(execFile)

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { eq, inArray } from 'drizzle-orm'
-import { alerts } from '../../src/db/schema/index.js'
+import { alerts } from '../../src/apis/eriop/db/schema/index.js'
 import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
 
 const database = useTestDatabase('ingest_batch')

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import type { App } from '../../src/app.js'
 import { PG_SERVER_URL, REDIS_URL } from '../helper.js'
-import { freePort } from '../../src/net.js'
+import { freePort } from '../../src/core/net.js'
 import { metricSum, parsePrometheusText } from '../../bench/prometheus.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))

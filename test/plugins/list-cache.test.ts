@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
-import { alerts, incidents, resources } from '../../src/db/schema/index.js'
+import { alerts, incidents, resources } from '../../src/apis/eriop/db/schema/index.js'
 import type { App } from '../../src/app.js'
 import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident } from '../helper.js'
 

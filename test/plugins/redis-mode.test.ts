@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test'
 import { Redis } from 'ioredis'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { App } from '../../src/app.js'
-import { freePort } from '../../src/db/embedded.js'
+import { freePort } from '../../src/core/db/embedded.js'
 import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
 
 const database = useTestDatabase('redis_mode')

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { eq } from 'drizzle-orm'
 import { createSigner } from 'fast-jwt'
 import { DEV_JWT_SECRET } from '../../src/config.js'
-import { users } from '../../src/db/schema/index.js'
+import { users } from '../../src/apis/eriop/db/schema/index.js'
 import { PASSWORD, bearer, build, createAgency, createUser, login, useTestDatabase } from '../helper.js'
 
 const database = useTestDatabase('auth')

@@ -1,7 +1,7 @@
 // clean and reset: the agency and everything under it goes, load-test rows included; nothing else moves.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { cleanFixture, resetFixture, seedFixture } from '../../seed/store.js'
+import { cleanFixture, resetFixture, seedFixture } from '../../src/apis/eriop/fixture/store.js'
 import { bearer, build, createTeam, login, useTestDatabase, validAlert, validIncident } from '../helper.js'
 import { agencyIdOf, countRows, snapshot } from './support.js'
 

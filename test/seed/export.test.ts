@@ -4,9 +4,9 @@ import { readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { exportCredentials, loadCredentials, toCsv, writeFileAtomic, type Credential } from '../../seed/export.js'
-import { FIXTURE_PASSWORD } from '../../seed/fixture.js'
-import { FixtureError, seedFixture } from '../../seed/store.js'
+import { exportCredentials, loadCredentials, toCsv, writeFileAtomic, type Credential } from '../../src/apis/eriop/fixture/export.js'
+import { FIXTURE_PASSWORD } from '../../src/apis/eriop/fixture/fixture.js'
+import { FixtureError, seedFixture } from '../../src/apis/eriop/fixture/store.js'
 import { bearer, build, login, testConfig, useTestDatabase } from '../helper.js'
 
 const database = useTestDatabase('seed_export')

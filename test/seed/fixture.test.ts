@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseCommandLine, UsageError } from '../../seed/args.js'
-import { buildFixture } from '../../seed/factories.js'
+import { buildFixture } from '../../src/apis/eriop/fixture/factories.js'
 import {
   fixtureId, fixtureIdentity, fixtureUsers, isFixtureId, MONTREAL, parseAgencyCode, parseScale,
   type Fixture
-} from '../../seed/fixture.js'
+} from '../../src/apis/eriop/fixture/fixture.js'
 
 const HASH = '$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA'
 const all = (fixture: Fixture) => ({

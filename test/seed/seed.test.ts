@@ -1,8 +1,8 @@
 // seedFixture against the real Postgres: exact counts, idempotency, restore, scale, atomicity.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { fixtureId } from '../../seed/fixture.js'
-import { FixtureError, fixtureStatus, seedDatabase, seedFixture, withDatabase } from '../../seed/store.js'
+import { fixtureId } from '../../src/apis/eriop/fixture/fixture.js'
+import { FixtureError, fixtureStatus, seedDatabase, seedFixture, withDatabase } from '../../src/apis/eriop/fixture/store.js'
 import { bearer, build, createAgency, createUser, databaseUrl, dropDatabase, login, useTestDatabase, validIncident } from '../helper.js'
 import { agencyIdOf, countRows, snapshot } from './support.js'
 

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { beforeEach, test } from 'node:test'
-import { hashPassword } from '../../src/auth/password.js'
-import { cleanFixture, seedFixture } from '../../seed/store.js'
-import { verifyFixture, type VerifyReport } from '../../seed/verify.js'
+import { hashPassword } from '../../src/core/auth/password.js'
+import { cleanFixture, seedFixture } from '../../src/apis/eriop/fixture/store.js'
+import { verifyFixture, type VerifyReport } from '../../src/apis/eriop/fixture/verify.js'
 import { build, useTestDatabase } from '../helper.js'
 
 const database = useTestDatabase('seed_verify')

@@ -1,0 +1,86 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { sql } from 'drizzle-orm'
+import { Type } from 'typebox'
+import { Nullable } from '../../../../core/schemas/common.js'
+import { instanceMode, redisAtStart } from '../../../../core/plugins/redis.js'
+
+const Status = Type.Enum(['healthy', 'degraded', 'unhealthy'])
+const Component = Type.Object({ name: Type.String(), status: Status, message: Type.String(), latency_ms: Nullable(Type.Number()) })
+const Mode = Type.Enum(['shared', 'single-instance'], {
+  description: 'shared: rate-limit counters and live events in Redis, replicas act as one service; single-instance: they stay in this process'
+})
+const Health = Type.Object({ status: Status, version: Type.String(), mode: Type.Optional(Mode), components: Type.Optional(Type.Array(Component)) })
+type ComponentStatus = { name: string, status: 'healthy' | 'degraded' | 'unhealthy', message: string, latency_ms: number | null }
+
+const CHECK_TIMEOUT_MS = 1000
+
+async function timed (name: string, check: () => Promise<unknown>, failure: 'degraded' | 'unhealthy'): Promise<ComponentStatus> {
+  const started = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS) })
+    ])
+    return { name, status: 'healthy', message: 'ok', latency_ms: Math.round((performance.now() - started) * 100) / 100 }
+  } catch (err) {
+    return { name, status: failure, message: (err as Error).message || 'unreachable', latency_ms: null }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Liveness and readiness, outside /api/v1, no auth, never rate limited. */
+const healthRoutes: FastifyPluginAsyncTypebox<{ version: string }> = async (app, { version }) => {
+  const opts = { config: { rateLimit: false }, logLevel: 'warn' as const }
+
+  app.get('/health', { ...opts, schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'healthy' as const, version }))
+
+  app.get('/health/live', { ...opts, schema: { tags: ['health'], response: { 200: Health } } }, async () => ({
+    status: 'healthy' as const,
+    version,
+    components: [{ name: 'application', status: 'healthy' as const, message: 'Application is running', latency_ms: null }]
+  }))
+
+  /**
+   * Turned off on purpose (REDIS_URL=none) is healthy: single-instance is then the chosen mode.
+   * Unreachable is degraded. Back after an unreachable start is healthy, but the message says
+   * that the rate-limit counters stay in this process until a restart.
+   */
+  const redisComponent = async (): Promise<ComponentStatus> => {
+    const { enabled, readyAtStart } = redisAtStart(app.redis)
+    if (!enabled) {
+      return { name: 'redis', status: 'healthy', message: 'disabled (REDIS_URL=none): single-instance mode', latency_ms: null }
+    }
+    const checked = await timed('redis', async () => {
+      if (app.redis.status !== 'ready') throw new Error(`not connected (${app.redis.status}); single-instance mode until it is back`)
+      await app.redis.ping()
+    }, 'degraded')
+    if (checked.status === 'healthy' && !readyAtStart) {
+      checked.message = 'ok; unreachable at start, so rate-limit counters stay in this process until restart (live events are shared again)'
+    }
+    return checked
+  }
+
+  app.get('/health/ready', {
+    ...opts,
+    schema: { tags: ['health'], summary: 'healthy | degraded (Redis down) | unhealthy (503: Postgres down)', response: { 200: Health, 503: Health } }
+  }, async (_request, reply) => {
+    const pool = app.db.$client
+    const [database, redis] = await Promise.all([
+      timed('database', () => app.db.execute(sql`select 1`), 'unhealthy'),
+      redisComponent()
+    ])
+    const dbPool: ComponentStatus = {
+      name: 'db_pool',
+      status: pool.waitingCount > 0 ? 'degraded' : 'healthy',
+      message: `${pool.totalCount}/${app.config.PG_POOL_MAX} connections, ${pool.idleCount} idle, ${pool.waitingCount} waiting`,
+      latency_ms: null
+    }
+    const components = [database, redis, dbPool]
+    const status = database.status === 'unhealthy' ? 'unhealthy' : components.some((c) => c.status !== 'healthy') ? 'degraded' : 'healthy'
+    return reply.code(status === 'unhealthy' ? 503 : 200).send({ status, version, mode: instanceMode(app.redis), components })
+  })
+}
+
+export default healthRoutes

@@ -1,0 +1,14 @@
+import type { ApiModule } from '../core/api.js'
+import type { ApiName } from '../config.js'
+
+/**
+ * The APIs this target can serve, loaded on demand: a process imports only the API it serves.
+ * `API_NAMES` in src/config.ts lists the same names (it validates `API` before anything loads).
+ */
+const loaders: Record<ApiName, () => Promise<ApiModule>> = {
+  eriop: async () => (await import('./eriop/index.js')).eriop
+}
+
+export async function loadApi (name: ApiName): Promise<ApiModule> {
+  return loaders[name]()
+}

@@ -1,0 +1,32 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
+
+export type Database = NodePgDatabase & { $client: pg.Pool }
+/** A database handle or an open transaction: repositories accept either. */
+export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0]
+
+export interface PoolOptions {
+  max: number
+  connectTimeoutMs: number
+  statementTimeoutMs?: number
+  applicationName?: string
+}
+
+export function createPool (connectionString: string, opts: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.max,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: opts.statementTimeoutMs,
+    application_name: opts.applicationName ?? 'eriop-target'
+  })
+  // An idle client losing its connection (Postgres restarted, admin terminated it) emits here;
+  // without a listener that would crash the process. The pool replaces the client by itself.
+  pool.on('error', () => {})
+  return pool
+}
+
+export function createDb (pool: pg.Pool): Database {
+  return drizzle({ client: pool })
+}
