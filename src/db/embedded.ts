@@ -369,7 +369,7 @@ export async function startEmbeddedPostgres (opts: EmbeddedPostgresOptions): Pro
       continue
     }
     const todo = portTaken && opts.port
-      ? `choose another EMBEDDED_PG_PORT (or unset it to get a free port)`
+      ? 'choose another EMBEDDED_PG_PORT (or unset it to get a free port)'
       : `the whole log is in ${logFile}; delete ${dataDir} to start over (its data is lost), or set DATABASE_URL to a Postgres server`
     throw new Error(`the embedded Postgres did not start on 127.0.0.1:${port}: ${reason(log || started.output)}; ${todo}`)
   }
