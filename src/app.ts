@@ -15,6 +15,7 @@ import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import redisPlugin from './plugins/redis.js'
+import { redactUrlPasswords } from './redact.js'
 import agenciesRoutes from './routes/agencies/index.js'
 import alertsRoutes from './routes/alerts/index.js'
 import authRoutes from './routes/auth/index.js'
@@ -30,10 +31,17 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
 }
 
-export function loggerOptions (config: Config): FastifyServerOptions['logger'] {
+/**
+ * Human-readable lines (pino-pretty) when a person is watching a terminal; JSON everywhere else
+ * (files, pipes, containers, log collectors), which is what machines parse. Every line, whatever
+ * wrote it, goes through redactUrlPasswords: a connection string never leaks its password.
+ */
+export function loggerOptions (config: Config, terminal: boolean = process.stdout.isTTY === true): FastifyServerOptions['logger'] {
   return {
     level: config.LOG_LEVEL,
-    redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.hashedPassword', '*.refresh_token']
+    redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.hashedPassword', '*.refresh_token'],
+    hooks: { streamWrite: redactUrlPasswords },
+    ...(terminal ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {})
   }
 }
 
