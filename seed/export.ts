@@ -6,6 +6,7 @@ import { createSigner } from 'fast-jwt'
 import { accessClaims, type TokenSubject } from '../src/auth/tokens.js'
 import type { Config } from '../src/config.js'
 import type { Database } from '../src/db/client.js'
+import { sharedSigningKey } from '../src/db/settings.js'
 import { users } from '../src/db/schema/index.js'
 import type { UserRole } from '../src/schemas/values.js'
 import { FIXTURE_PASSWORD, fixtureUsers } from './fixture.js'
@@ -33,7 +34,10 @@ export interface ExportOptions {
   format?: ExportFormat
   /** Add an access token per user, exactly as POST /api/v1/auth/login would issue it. */
   tokens?: boolean
-  /** JWT_SECRET and ACCESS_TOKEN_TTL of the API that will receive the tokens (loadConfig()). */
+  /**
+   * JWT_SECRET and ACCESS_TOKEN_TTL of the API that will receive the tokens (loadConfig()).
+   * Without JWT_SECRET, tokens are signed with the key the API keeps in the same database.
+   */
   config?: Pick<Config, 'JWT_SECRET' | 'ACCESS_TOKEN_TTL'>
   /** Issue time of the tokens; default now. */
   now?: Date
@@ -41,10 +45,10 @@ export interface ExportOptions {
 
 /**
  * Signs access tokens the way the API's auth plugin does (src/plugins/auth.ts: @fastify/jwt over
- * fast-jwt, HS256, JWT_SECRET, lifetime ACCESS_TOKEN_TTL seconds), with the claims of
- * src/auth/tokens.ts that the login route uses too. A test checks the API accepts them.
+ * fast-jwt, HS256, JWT_SECRET or the database's key, lifetime ACCESS_TOKEN_TTL seconds), with the
+ * claims of src/auth/tokens.ts that the login route uses too. A test checks the API accepts them.
  */
-export function createAccessTokenSigner (config: Pick<Config, 'JWT_SECRET' | 'ACCESS_TOKEN_TTL'>, now: Date = new Date()) {
+export function createAccessTokenSigner (config: { JWT_SECRET: string, ACCESS_TOKEN_TTL: number }, now: Date = new Date()) {
   const sign = createSigner({
     key: config.JWT_SECRET,
     algorithm: 'HS256',
@@ -73,7 +77,12 @@ export async function loadCredentials (db: Database, options: Omit<ExportOptions
   if (missing.length) {
     throw new FixtureError(`${missing.length} of ${expected.length} fixture users of ${code} are missing (e.g. ${missing[0].email}): run \`npm run seed\` first`)
   }
-  const sign = options.tokens ? createAccessTokenSigner(requireConfig(options.config), options.now) : undefined
+  let sign: ReturnType<typeof createAccessTokenSigner> | undefined
+  if (options.tokens) {
+    const config = requireConfig(options.config)
+    const key = config.JWT_SECRET ?? await sharedSigningKey(db.$client)
+    sign = createAccessTokenSigner({ JWT_SECRET: key, ACCESS_TOKEN_TTL: config.ACCESS_TOKEN_TTL }, options.now)
+  }
   return expected.map(({ id }) => {
     const user = byId.get(id)!
     const credential: Credential = { email: user.email, password: FIXTURE_PASSWORD, role: user.role }
@@ -82,7 +91,7 @@ export async function loadCredentials (db: Database, options: Omit<ExportOptions
 }
 
 function requireConfig (config: ExportOptions['config']) {
-  if (!config) throw new TypeError('tokens need config (JWT_SECRET, ACCESS_TOKEN_TTL)')
+  if (!config) throw new TypeError('tokens need config (ACCESS_TOKEN_TTL, and JWT_SECRET if the API has one)')
   return config
 }
 

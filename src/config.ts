@@ -1,8 +1,6 @@
 import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
 
-export const DEV_JWT_SECRET = 'eriop-target-development-secret-change-me-please'
-
 /**
  * Every setting the service reads, with its default. `.env.example` and the README's
  * configuration table list exactly these keys (a test keeps them in sync).
@@ -21,8 +19,7 @@ export const ConfigSchema = Type.Object({
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, description: 'Postgres statement_timeout for API queries' }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', description: 'Redis for rate-limit counters and live events; the API keeps serving without it. Empty or `none`: no Redis (single-instance mode)' }),
   REDIS_KEY_PREFIX: Type.String({ default: 'eriop:', maxLength: 100, description: 'Prefix of every Redis key this service writes' }),
-  JWT_SECRET: Type.String({ default: DEV_JWT_SECRET, minLength: 16, description: 'HS256 signing key of access and refresh tokens' }),
-  REQUIRE_SECRETS: Type.Boolean({ default: false, description: 'Refuse to start with the development JWT_SECRET' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'HS256 signing key of access and refresh tokens (16 characters or more). Unset: a random key generated on first start and kept in the database (table eriop_target.settings), shared by every process using it' })),
   ACCESS_TOKEN_TTL: Type.Integer({ default: 7200, minimum: 60, description: 'Access-token lifetime in seconds (the seed clients never refresh)' }),
   REFRESH_TOKEN_TTL: Type.Integer({ default: 604800, minimum: 60, description: 'Refresh-token lifetime in seconds' }),
   LOGIN_MAX_FAILURES: Type.Integer({ default: 5, minimum: 1, description: 'Failed logins in a row before the account is locked' }),
@@ -49,9 +46,5 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>
 
 export function loadConfig (data: Record<string, unknown> = process.env): Config {
-  const config = envSchema<Config>({ schema: ConfigSchema, data, dotenv: false })
-  if (config.REQUIRE_SECRETS && config.JWT_SECRET === DEV_JWT_SECRET) {
-    throw new Error('JWT_SECRET must be set when REQUIRE_SECRETS=true')
-  }
-  return config
+  return envSchema<Config>({ schema: ConfigSchema, data, dotenv: false })
 }

@@ -192,3 +192,14 @@ test('every package that src/ and seed/ import is a production dependency (the i
   assert.deepEqual([...missing], [])
   assert.ok('tsx' in dependencies, 'the image runs the TypeScript sources with tsx')
 })
+
+test('the compose stack carries no token-signing secret: its replicas share the random key of their database', () => {
+  const { services } = compose()
+  const text = readRepoFile('docker-compose.yml')
+  assert.doesNotMatch(text, /eriop-target-development-secret/, 'the once-published development secret')
+  for (const [name, service] of Object.entries(services)) {
+    const value = service.environment?.JWT_SECRET
+    // Passing the user's own through (`${JWT_SECRET:-}`, empty by default) would be fine; a fixed value is not.
+    if (value !== undefined) assert.match(value, /^\$\{JWT_SECRET(:-)?\}$/, `${name} sets a fixed JWT_SECRET`)
+  }
+})
