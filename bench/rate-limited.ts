@@ -39,7 +39,7 @@ export function rateLimitReport (r: Pick<BenchResult, 'phases' | 'target'>): Rat
     const max = env.RATE_LIMIT_MAX ?? schemaDefault('RATE_LIMIT_MAX')
     const window = env.RATE_LIMIT_WINDOW ?? schemaDefault('RATE_LIMIT_WINDOW')
     cause = `caused by the server's rate limit, RATE_LIMIT_MAX=${max} requests per RATE_LIMIT_WINDOW=${window} per user (per IP without a token, e.g. logins), ` +
-      `on because of --rate-limit: raise it (--server-env RATE_LIMIT_MAX=…) or drop --rate-limit`
+      'on because of --rate-limit: raise it (--server-env RATE_LIMIT_MAX=…) or drop --rate-limit'
   } else {
     cause = 'caused by the target\'s rate limit, its RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW per user (per IP without a token, e.g. logins): ' +
       'raise RATE_LIMIT_MAX or set RATE_LIMIT_ENABLED=false on the target, or spread the load over more users'
