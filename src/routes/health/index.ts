@@ -52,9 +52,14 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ version: string }> = async (app,
     if (!enabled) {
       return { name: 'redis', status: 'healthy', message: 'disabled (REDIS_URL=none): single-instance mode', latency_ms: null }
     }
+    // Open circuit: Redis failed and is being probed; asking it here would wait out its timeout.
+    if (app.redisCircuit.isOpen) return { name: 'redis', status: 'degraded', message: app.redisCircuit.describe(), latency_ms: null }
     const checked = await timed('redis', async () => {
       if (app.redis.status !== 'ready') throw new Error(`not connected (${app.redis.status}); single-instance mode until it is back`)
-      await app.redis.ping()
+      await app.redis.ping().catch((err) => {
+        app.redisCircuit.failure(err)
+        throw err
+      })
     }, 'degraded')
     if (checked.status === 'healthy' && !readyAtStart) {
       checked.message = 'ok; unreachable at start, so rate-limit counters stay in this process until restart (live events are shared again)'
