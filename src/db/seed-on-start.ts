@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
 import type { Database } from './client.js'
@@ -10,7 +12,26 @@ interface Seeder {
   withDatabase<T> (url: string, fn: (db: Database) => Promise<T>): Promise<T>
   seedFixture (db: Database, options: { ifMissing?: boolean }): Promise<{ skipped: boolean, written: Record<string, number> }>
 }
-const SEEDER_MODULE = new URL('../../seed/index.js', import.meta.url).href
+// From src/db/ (npm start, under tsx) and from dist/db/ (the compiled server) alike: ../../seed.
+const SEEDER_MODULE = new URL('../../seed/index.js', import.meta.url)
+const SEEDER_SOURCE = new URL('../../seed/index.ts', import.meta.url)
+
+/**
+ * Under tsx (`npm start`) the `.js` specifier finds the TypeScript source. The compiled server
+ * (`node dist/server.js`, the Docker image) has no compiled seeder, and compiling seed/ into dist
+ * would move dist/server.js away from the paths it resolves (../package.json, ../../migrations):
+ * so it loads the seeder's sources through tsx's API, tsx being a production dependency anyway
+ * (`npm run seed` runs on it).
+ */
+async function loadSeeder (): Promise<Seeder> {
+  try {
+    return await import(SEEDER_MODULE.href) as Seeder
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !existsSync(fileURLToPath(SEEDER_SOURCE))) throw err
+    const { tsImport } = await import('tsx/esm/api')
+    return await tsImport(SEEDER_SOURCE.href, import.meta.url) as Seeder
+  }
+}
 
 /** Empty: not a single agency, so nothing any user or load test could log in with. */
 async function isEmpty (url: string): Promise<boolean> {
@@ -33,7 +54,7 @@ export async function seedFixtureIfEmpty (url: string, log: FastifyBaseLogger): 
   if (!await isEmpty(url)) return false
   log.info('empty database: creating the load-test fixture (as `npm run seed` does)')
   const started = performance.now()
-  const seeder = await import(SEEDER_MODULE) as Seeder
+  const seeder = await loadSeeder()
   // ifMissing: a replica starting at the same moment may have seeded it; the seeder serialises the two.
   const result = await seeder.withDatabase(url, (db) => seeder.seedFixture(db, { ifMissing: true }))
   if (result.skipped) return false
