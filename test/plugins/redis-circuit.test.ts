@@ -12,8 +12,11 @@ import { Redis } from 'ioredis'
 import type { App } from '../../src/app.js'
 import { freePort } from '../../src/db/embedded.js'
 import { bearer, build, createTeam, useTestDatabase } from '../helper.js'
+import { runs, skipUnless } from '../tools.js'
 
 const database = useTestDatabase('redis_circuit')
+// These tests start, freeze and kill a redis-server of their own.
+const skipRedisServer = skipUnless(runs('redis-server'), 'redis-server is not installed (apt-get install redis-server)')
 
 async function startRedis (t: TestContext, port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
@@ -49,7 +52,7 @@ const metricValue = async (app: App, name: string) => {
   return line === undefined ? undefined : Number(line.split(' ')[1])
 }
 
-test('Redis frozen: at least half the normal rate, degraded and reported; thawed: Redis counts again', { timeout: 120_000 }, async (t) => {
+test('Redis frozen: at least half the normal rate, degraded and reported; thawed: Redis counts again', { skip: skipRedisServer, timeout: 120_000 }, async (t) => {
   const port = await freePort()
   const server = await startRedis(t, port)
   const prefix = `eriop-test:circuit:${process.pid}:`

@@ -8,8 +8,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { App } from '../../src/app.js'
 import { freePort } from '../../src/db/embedded.js'
 import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
+import { runs, skipUnless } from '../tools.js'
 
 const database = useTestDatabase('redis_mode')
+// These tests start, freeze and kill a redis-server of their own.
+const skipRedisServer = skipUnless(runs('redis-server'), 'redis-server is not installed (apt-get install redis-server)')
 
 const ready = async (app: App) => {
   const res = await app.inject({ url: '/health/ready' })
@@ -110,7 +113,7 @@ test('Redis unreachable at start: single-instance mode, degraded, limits still e
   assert.ok(await deliveredAcross(one, one, 2000), 'local subscribers still get events')
 })
 
-test('Redis comes back: events are shared again, rate-limit counters stay in process until restart', async (t) => {
+test('Redis comes back: events are shared again, rate-limit counters stay in process until restart', { skip: skipRedisServer }, async (t) => {
   const port = await freePort()
   const prefix = `eriop-test:mode:${process.pid}:back:`
   const overrides = { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: 2 }
@@ -152,7 +155,7 @@ test('Redis comes back: events are shared again, rate-limit counters stay in pro
   assert.equal((await ready(three)).body.mode, 'shared')
 })
 
-test('shared mode, Redis lost mid-run (hung, then dead): limits count in process, every request is answered, ingest goes on', { timeout: 60_000 }, async (t) => {
+test('shared mode, Redis lost mid-run (hung, then dead): limits count in process, every request is answered, ingest goes on', { skip: skipRedisServer, timeout: 60_000 }, async (t) => {
   const port = await freePort()
   const server = await startRedis(t, port)
   const probe = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: (n) => (n < 50 ? 100 : null) })
