@@ -84,7 +84,9 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ version: string }> = async (app,
     }
     const components = [database, redis, dbPool]
     const status = database.status === 'unhealthy' ? 'unhealthy' : components.some((c) => c.status !== 'healthy') ? 'degraded' : 'healthy'
-    return reply.code(status === 'unhealthy' ? 503 : 200).send({ status, version, mode: instanceMode(app.redis), components })
+    // A 503 says when to look again, like every other 503 of the service (load balancers, clients that retry).
+    if (status === 'unhealthy') reply.code(503).header('retry-after', '1')
+    return reply.send({ status, version, mode: instanceMode(app.redis), components })
   })
 }
 
