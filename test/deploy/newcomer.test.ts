@@ -46,7 +46,9 @@ async function freshCopy (): Promise<string> {
     await copyFile(from, path.join(dir, file))
   }
   try {
-    await execFileAsync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv({}), timeout: 240_000 })
+    const { stdout, stderr } = await execFileAsync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv({}), timeout: 240_000 })
+    // npm 11 runs no dependency's install script unless package.json's allowScripts names it, and warns.
+    if (/install-scripts|allowScripts/.test(stdout + stderr)) throw new Error(`npm ci warns about install scripts:\n${stdout}${stderr}`)
   } catch (err) {
     await rm(dir, { recursive: true, force: true })
     throw err
