@@ -1,6 +1,7 @@
 import { int, mb, ms, pct, rate, seconds } from './format.js'
 import { Histogram } from './histogram.js'
 import type { ServerRouteStats } from './prometheus.js'
+import { rateLimitedCount, rateLimitLine, rateLimitReport } from './rate-limited.js'
 import { errorRate, formatValue } from './slo.js'
 import { barChart, compact, escapeXml as esc, lineChart } from './svg.js'
 import type { BenchResult, EndpointStats, PhaseResult } from './types.js'
@@ -48,7 +49,7 @@ tr.total td { font-weight:650; border-top:2px solid var(--line); }
 th.group { text-align:center; border-left:2px solid #fff; }
 table.wrap th { white-space:normal; vertical-align:bottom; }
 td.sep, th.sep { border-left:2px solid var(--line); }
-.ok { color:var(--ok); font-weight:650; } .bad { color:var(--bad); font-weight:650; } .muted { color:var(--muted); }
+.ok { color:var(--ok); font-weight:650; } .bad { color:var(--bad); font-weight:650; } .warn { color:var(--warn); font-weight:650; } .muted { color:var(--muted); }
 .charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(520px,1fr)); gap:12px; }
 svg.chart { width:100%; height:auto; background:#fff; border:1px solid var(--line); border-radius:6px; }
 svg .ct { font-size:13px; font-weight:600; fill:var(--fg); } svg .tk { font-size:10.5px; fill:var(--muted); }
@@ -136,14 +137,15 @@ function statusText (byStatus: Record<string, number>) {
 function endpointTable (p: PhaseResult): string {
   const row = (e: EndpointStats, cls = '') => {
     const s = cls === 'total' ? p.server.total ?? undefined : serverRoute(p.server.routes, e)
-    const failed = e.answered - e.ok + e.noAnswer
-    return `<tr class="${cls}"><td>${esc(e.label)}</td><td>${int(e.sent)}</td><td>${int(e.ok)}</td><td class="${failed ? 'bad' : ''}" title="${esc(statusText(e.byStatus))}">${int(failed)}</td><td>${rate(e.okPerS)}</td>
+    const limited = rateLimitedCount(e)
+    const failed = e.answered - e.ok + e.noAnswer - limited
+    return `<tr class="${cls}"><td>${esc(e.label)}</td><td>${int(e.sent)}</td><td>${int(e.ok)}</td><td class="${limited ? 'warn' : ''}">${int(limited)}</td><td class="${failed ? 'bad' : ''}" title="${esc(statusText(e.byStatus))}">${int(failed)}</td><td>${rate(e.okPerS)}</td>
 <td class="sep">${ms(e.latency.p50)}</td><td>${ms(e.latency.p95)}</td><td>${ms(e.latency.p99)}</td><td>${ms(e.latency.maxMs)}</td>
 <td class="sep">${s ? int(s.requests) : '–'}</td><td>${serverMs(s, s?.p50)}</td><td>${serverMs(s, s?.p95)}</td><td>${serverMs(s, s?.p99)}</td></tr>`
   }
   const body = p.endpoints.map((e) => row(e)).join('') + row(p.total, 'total')
   const bounds = p.server.routes[0]?.bucketBoundsMs ?? []
-  return `<table><thead><tr><th rowspan="2">endpoint</th><th rowspan="2">sent</th><th rowspan="2">2xx</th><th rowspan="2">failed</th><th rowspan="2">2xx/s</th>
+  return `<table><thead><tr><th rowspan="2">endpoint</th><th rowspan="2">sent</th><th rowspan="2">2xx</th><th rowspan="2" title="rate limited">429</th><th rowspan="2" title="other non-2xx answers and requests never answered">failed</th><th rowspan="2">2xx/s</th>
 <th colspan="4" class="group sep">client latency (autocannon connections)</th><th colspan="4" class="group sep">server view (/metrics, measured window)</th></tr>
 <tr><th class="sep">p50</th><th>p95</th><th>p99</th><th>max</th><th class="sep">requests</th><th>p50 ≈</th><th>p95 ≈</th><th>p99 ≈</th></tr></thead><tbody>${body}</tbody></table>
 <p class="note">Both views cover the measured window (after ${seconds(p.warmupS)} of warm-up; the server's from a /metrics scrape when the warm-up ended to one after the last answer). The server measures from request received to response sent, without the time on the wire and in the loader; its percentiles are interpolated inside histogram buckets (${bounds.map((b) => compactMs(b)).join(', ')} ms), so they are approximate.${p.kind === 'paced' ? ' Paced latency counts from when a request was due, not when it left (coordinated-omission correction).' : ''}</p>`
@@ -332,7 +334,8 @@ export function renderHtmlReport (r: BenchResult): string {
   const v = r.verdict
   const started = new Date(r.startedAt)
   const took = (new Date(r.finishedAt).getTime() - started.getTime()) / 1000
-  const reasons = [...v.reasons.map((t) => `<li class="bad">${esc(t)}</li>`), ...v.warnings.map((t) => `<li style="color:var(--warn)">⚠ ${esc(t)}</li>`), ...r.notes.map((t) => `<li class="muted">${esc(t)}</li>`)]
+  const limited = rateLimitReport(r)
+  const reasons = [...v.reasons.map((t) => `<li class="bad">${esc(t)}</li>`), ...(limited ? [`<li class="rate-limited" style="color:var(--warn)">⚠ ${esc(rateLimitLine(limited))}</li>`] : []), ...v.warnings.map((t) => `<li style="color:var(--warn)">⚠ ${esc(t)}</li>`), ...r.notes.map((t) => `<li class="muted">${esc(t)}</li>`)]
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(`${r.scenario} · ${STATUS_TEXT[v.status]} · eriop-target bench ${r.runId}`)}</title>

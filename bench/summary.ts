@@ -1,6 +1,7 @@
 import { int, mb, ms, pct, rate } from './format.js'
 import type { ServerRouteStats } from './prometheus.js'
-import { errorRate, formatValue } from './slo.js'
+import { otherErrorRate, rateLimitedCount, rateLimitLine, rateLimitReport } from './rate-limited.js'
+import { formatValue } from './slo.js'
 import type { BenchResult } from './types.js'
 
 const ANSI = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' }
@@ -25,11 +26,11 @@ export function renderSummary (r: BenchResult, files: { json: string, html: stri
   lines.push(c('dim', `target ${r.target.url}${r.target.spawned ? ' (started by the bench)' : ''} · ${r.machine.cores} × ${r.machine.cpuModel} · node ${r.machine.node} · load ${r.machine.loadAverage[0]}` +
     (r.postgresCommitMs ? ` · pg commit ${ms(r.postgresCommitMs.medianMs)}` : '')))
   lines.push('')
-  const rows = [['phase', 'conns', '2xx/s', 'p50', 'p95', 'p99', 'max', 'errors', 'loader', 'server']]
+  const rows = [['phase', 'conns', '2xx/s', 'p50', 'p95', 'p99', 'max', '429', 'errors', 'loader', 'server']]
   for (const p of r.phases) {
     rows.push([
       p.name, int(p.connections), rate(p.total.okPerS), ms(p.total.latency.p50), ms(p.total.latency.p95), ms(p.total.latency.p99),
-      ms(p.total.latency.maxMs), pct(errorRate(p.total)), pct(p.loader.cpu, 0) + (p.loader.processes > 1 ? ` ×${p.loader.processes}` : '') + (p.loader.saturated ? '!' : ''),
+      ms(p.total.latency.maxMs), int(rateLimitedCount(p.total)), pct(otherErrorRate(p.total)), pct(p.loader.cpu, 0) + (p.loader.processes > 1 ? ` ×${p.loader.processes}` : '') + (p.loader.saturated ? '!' : ''),
       [p.server.cpu !== undefined ? pct(p.server.cpu, 0) : '', p.server.rssMb ? mb(p.server.rssMb.max) : ''].filter(Boolean).join(' ') || '–'
     ])
   }
@@ -58,6 +59,8 @@ export function renderSummary (r: BenchResult, files: { json: string, html: stri
     const top = main.server.routes.filter((s) => !['/metrics', '/health/ready', 'unmatched'].includes(s.route)).slice(0, 3).map((s) => `${s.method} ${s.route} ${int(s.requests)} req, p95 ≈ ${serverMs(s.p95, s)}, p99 ≈ ${serverMs(s.p99, s)}`)
     if (top.length) lines.push(`server view (/metrics, ${main.name}): ${top.join(' · ')}`)
   }
+  const limited = rateLimitReport(r)
+  if (limited) lines.push(c('yellow', `  ⚠ ${rateLimitLine(limited)}`))
   for (const reason of v.reasons) lines.push(c('red', `  ${reason}`))
   for (const warning of v.warnings) lines.push(c('yellow', `  ⚠ ${warning}`))
   for (const note of r.notes) lines.push(c('dim', `  · ${note}`))

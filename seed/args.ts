@@ -25,7 +25,7 @@ Options:
                      default to the scale of the last seed)
   --url URL          ERIOP verify: also log in through the API at URL (e.g. http://localhost:8000)
   --format csv|json  export format (default csv)
-  --tokens           ERIOP export: add pre-issued access tokens (signed with JWT_SECRET)
+  --tokens           ERIOP export: add pre-issued access tokens (signed with JWT_SECRET, else the API's key in the database)
   --out FILE         export: write to FILE instead of standard output
   -h, --help         show this help
 

@@ -1,6 +1,6 @@
 // npm run seed -- [seed|clean|reset|verify|export] [options]   (usage: seed/args.ts)
 // Thin: parse, connect, call the functions the tests call, print. Exit 0 / 1 failed / 2 usage.
-import { loadConfig, DEV_JWT_SECRET, type Config } from '../src/config.js'
+import { loadConfig, type Config } from '../src/config.js'
 import { runningEmbeddedUrl } from '../src/core/db/embedded.js'
 import { prepareDatabase } from '../src/core/db/migrate.js'
 import { loadApi } from '../src/apis/index.js'
@@ -109,9 +109,6 @@ async function run (request: SeedRequest, config: Config, url: string, started: 
         return report.ok ? 0 : 1
       }
       case 'export': {
-        if (request.tokens && config.JWT_SECRET === DEV_JWT_SECRET) {
-          err('note: tokens are signed with the development JWT_SECRET; set JWT_SECRET to the API\'s if it uses another')
-        }
         const credentials = await withDatabase(url, (db) => loadCredentials(db, { ...options, tokens: request.tokens, config }))
         const text = formatCredentials(credentials, request.format)
         if (!request.out) {

@@ -14,15 +14,23 @@ import metricsPlugin from './core/plugins/metrics.js'
 import openapiPlugin from './core/plugins/openapi.js'
 import rateLimitPlugin from './core/plugins/rate-limit.js'
 import redisPlugin from './core/plugins/redis.js'
+import { redactUrlPasswords } from './core/redact.js'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
 }
 
-export function loggerOptions (config: Config): FastifyServerOptions['logger'] {
+/**
+ * Human-readable lines (pino-pretty) when a person is watching a terminal; JSON everywhere else
+ * (files, pipes, containers, log collectors), which is what machines parse. Every line, whatever
+ * wrote it, goes through redactUrlPasswords: a connection string never leaks its password.
+ */
+export function loggerOptions (config: Config, terminal: boolean = process.stdout.isTTY === true): FastifyServerOptions['logger'] {
   return {
     level: config.LOG_LEVEL,
-    redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.hashedPassword', '*.refresh_token']
+    redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.hashedPassword', '*.refresh_token'],
+    hooks: { streamWrite: redactUrlPasswords },
+    ...(terminal ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {})
   }
 }
 

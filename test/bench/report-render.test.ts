@@ -10,6 +10,7 @@ import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { renderHtmlReport } from '../../bench/report-html.js'
 import { renderSummary } from '../../bench/summary.js'
+import { skipUnless } from '../tools.js'
 import { sampleResult } from './sample-result.js'
 
 const run = promisify(execFile)
@@ -61,8 +62,9 @@ test('the terminal summary fits one screen and names the verdict, SLOs and loss 
 
 test('headless Chromium renders the report (screenshot)', async (t) => {
   const chromium = findChromium()
-  if (!chromium) {
-    t.skip('chromium is not installed (apt-get install -y chromium); CI installs it')
+  const skip = skipUnless(chromium !== null, 'chromium is not installed (apt-get install -y chromium)')
+  if (skip || !chromium) {
+    t.skip(skip || undefined)
     return
   }
   const dir = join(tmpdir(), 'eriop-bench-report-render')

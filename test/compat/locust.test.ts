@@ -2,7 +2,7 @@
 // process seeded with the standard fixture: zero failures, zero exceptions, every request kind seen.
 // The default configuration is used on purpose (rate limiting on, Redis store): it must not get in the way.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,10 +11,11 @@ import { test } from 'node:test'
 import { spawnServer } from '../../bench/server.js'
 import { seedFixture } from '../../src/apis/eriop/fixture/index.js'
 import { useTestDatabase } from '../helper.js'
+import { runs, skipUnless } from '../tools.js'
 import { freePort } from '../../src/core/net.js'
 
 const LOCUST = '/usr/bin/locust'
-const hasLocust = spawnSync(LOCUST, ['--help'], { stdio: 'ignore' }).status === 0
+const skipLocust = skipUnless(runs(LOCUST, ['--help']), 'locust is not installed (apt-get install python3-locust)')
 const database = useTestDatabase('locust')
 
 function parseCsv (text: string): Record<string, string>[] {
@@ -24,7 +25,7 @@ function parseCsv (text: string): Record<string, string>[] {
   return lines.filter(Boolean).map((line) => Object.fromEntries(split(line).map((value, i) => [keys[i], value])))
 }
 
-test('the seed suite\'s Locust personas run with zero failures', { skip: !hasLocust && 'locust is not installed (apt-get install python3-locust)', timeout: 240_000 }, async (t) => {
+test('the seed suite\'s Locust personas run with zero failures', { skip: skipLocust, timeout: 240_000 }, async (t) => {
   await seedFixture(database.db)
   const dir = mkdtempSync(join(tmpdir(), 'eriop-locust-'))
   const server = await spawnServer({

@@ -2,12 +2,12 @@
 // Slow-ish (each start forks workers that load the app): generous timeouts.
 import assert from 'node:assert/strict'
 import { get } from 'node:http'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort } from '../../src/core/db/embedded.js'
+import { embeddedPgdata, freePort, rootClusterDir } from '../../src/core/db/embedded.js'
 import { useTestDatabase } from '../helper.js'
 import { exitWithin, isAlive, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp, type Started } from './support.js'
 
@@ -30,10 +30,10 @@ function startServer (env: Record<string, string>) {
 
 test('WORKERS=2 with the embedded Postgres: started once by the primary, shared by both workers; a crashed worker is replaced; SIGTERM stops all with exit 0', { timeout: 240_000 }, async (t) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'eriop-cluster-'))
-  await chmod(dataDir, 0o755)
   t.after(async () => {
-    for (const pid of processesMentioning(dataDir)) { try { process.kill(pid, 'SIGKILL') } catch {} }
+    for (const pid of [...processesMentioning(dataDir), ...processesMentioning(embeddedPgdata(dataDir))]) { try { process.kill(pid, 'SIGKILL') } catch {} }
     await rm(dataDir, { recursive: true, force: true })
+    await rm(rootClusterDir(dataDir), { recursive: true, force: true })
   })
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
@@ -77,7 +77,7 @@ test('WORKERS=2 with the embedded Postgres: started once by the primary, shared 
   for (const pid of pidsLogging(server, /^Server listening/)) assert.equal(isAlive(pid!), false, `worker ${pid} exited`)
   assert.equal(pidsLogging(server, /^worker closing/).size, 2, 'the two live workers closed gracefully')
   assert.match(server.output(), /embedded Postgres: stopped/)
-  assert.deepEqual(processesMentioning(path.join(dataDir, 'postgres')), [], 'no Postgres left')
+  assert.deepEqual(processesMentioning(embeddedPgdata(dataDir)), [], 'no Postgres left')
 })
 
 test('WORKERS=2 with DATABASE_URL: Ctrl+C (SIGINT to the whole group) closes every worker once and exits 0', { timeout: 180_000 }, async (t) => {

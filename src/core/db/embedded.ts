@@ -1,8 +1,9 @@
 import { execFile, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { chmod, chown, cp, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { arch, platform } from 'node:os'
+import { arch, platform, tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
@@ -55,6 +56,16 @@ interface State {
 interface Binaries { initdb: string, pg_ctl: string, postgres: string }
 interface RunAs { uid: number, gid: number }
 
+/** Where this start keeps what Postgres itself reads and writes (see `layout`). */
+interface Layout {
+  bin: Binaries
+  pgdata: string
+  logFile: string
+  /** Where the password file for initdb is written, readable by the user Postgres runs as. */
+  scratch: string
+  user: RunAs | undefined
+}
+
 const execFileAsync = promisify(execFile)
 
 async function binaries (): Promise<Binaries> {
@@ -69,6 +80,94 @@ async function binaries (): Promise<Binaries> {
     throw new Error(`embedded Postgres has no binaries for ${os}-${arch()} (package ${name} is not installed); set DATABASE_URL to a Postgres server instead`)
   }
   return await import(pathToFileURL(entry).href) as Binaries
+}
+
+/**
+ * Where root's embedded clusters live: /var/tmp, which survives reboots (unlike /tmp on many
+ * systems), else the temporary directory.
+ */
+export function rootRuntimeDir (): string {
+  return path.join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'eriop-target-postgres')
+}
+
+/** The directory, under rootRuntimeDir, of the cluster that belongs to this DATA_DIR (as root). */
+export function rootClusterDir (dataDir: string): string {
+  const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16)
+  return path.join(rootRuntimeDir(), `cluster-${key}`)
+}
+
+/** Where the cluster of DATA_DIR `dataDir` lives: DATA_DIR/postgres, or as root outside it (see `layout`). */
+export function embeddedPgdata (dataDir: string): string {
+  return process.getuid?.() === 0 ? path.join(rootClusterDir(dataDir), 'postgres') : path.join(path.resolve(dataDir), 'postgres')
+}
+
+/**
+ * A directory root may keep binaries and clusters in: created if missing (mode 755), and refused
+ * unless it is a real directory owned by root that no one else can write to. It sits in a
+ * world-writable place, so another user could have created it first to plant binaries.
+ */
+async function trustedDir (dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o755 })
+  const info = await lstat(dir)
+  if (!info.isDirectory() || info.uid !== 0 || (info.mode & 0o022) !== 0) {
+    throw new Error(`${dir} is not a directory owned by root and writable only by root, so the embedded Postgres will not use it; remove it (or set DATABASE_URL to a Postgres server)`)
+  }
+}
+
+/**
+ * The package's binaries (bin/, lib/, share/), copied once per version to where the `postgres`
+ * user can read them. The copy is made beside its final name and renamed into place, so two
+ * processes starting together never run a half-copied tree.
+ */
+async function readableBinaries (bin: Binaries, base: string): Promise<Binaries> {
+  const native = path.dirname(path.dirname(bin.postgres))
+  const { version } = JSON.parse(await readFile(path.join(native, '..', 'package.json'), 'utf8')) as { version: string }
+  const target = path.join(base, `binaries-${platform()}-${arch()}-${version}`)
+  if (!existsSync(path.join(target, '.complete'))) {
+    const partial = `${target}.partial-${process.pid}`
+    await rm(partial, { recursive: true, force: true })
+    await cp(native, partial, { recursive: true, verbatimSymlinks: true })
+    await chmod(partial, 0o755)
+    await writeFile(path.join(partial, '.complete'), '')
+    await rename(partial, target).catch(async () => {
+      // Another process put its copy in place first: use that one.
+      await rm(partial, { recursive: true, force: true })
+    })
+  }
+  await trustedDir(target)
+  return {
+    initdb: path.join(target, 'bin', 'initdb'),
+    pg_ctl: path.join(target, 'bin', 'pg_ctl'),
+    postgres: path.join(target, 'bin', 'postgres')
+  }
+}
+
+/**
+ * As an ordinary user, everything is under DATA_DIR and Postgres runs as us.
+ *
+ * As root, Postgres (which refuses to run as root) runs as the `postgres` system user, which must
+ * reach its binaries and its data directory. In a project that only root can enter (a home of
+ * mode 700, a `mktemp -d`), it reaches neither: that is the `spawn …/initdb EACCES` of a first run
+ * as root. Loosening the project's permissions (o+x up the tree, ACLs) would change what the user
+ * chose and fails on some filesystems; so as root, always, the cluster, its log and a copy of the
+ * binaries live in a root-owned directory outside the project (rootRuntimeDir), one cluster per
+ * DATA_DIR (keyed by its absolute path). DATA_DIR keeps the state file (port and password,
+ * readable by root only), so `runningEmbeddedUrl` and "delete DATA_DIR to start over" hold as
+ * they do for everyone else.
+ */
+async function layout (dataDir: string, log: FastifyBaseLogger): Promise<Layout> {
+  const bin = await binaries()
+  const user = await runAs(log)
+  if (!user) {
+    return { bin, user, pgdata: path.join(dataDir, 'postgres'), logFile: path.join(dataDir, 'postgres.log'), scratch: dataDir }
+  }
+  const base = rootRuntimeDir()
+  await trustedDir(base)
+  const home = rootClusterDir(dataDir)
+  await trustedDir(home)
+  // For whoever finds the directory: which project it belongs to.
+  await writeFile(path.join(home, 'DATA_DIR'), dataDir + '\n')
+  return { bin: await readableBinaries(bin, base), user, pgdata: embeddedPgdata(dataDir), logFile: path.join(home, 'postgres.log'), scratch: home }
 }
 
 async function userIds (name: string): Promise<RunAs | undefined> {
@@ -132,9 +231,19 @@ async function run (command: string, args: string[], user: RunAs | undefined): P
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    child.once('error', reject)
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      const as = user ? ` as the \`postgres\` user (uid ${user.uid})` : ''
+      reject(new Error(`the embedded Postgres cannot run ${command}${as}: ${err.code ?? err.message}; reinstall the dependencies (npm ci), or set DATABASE_URL to a Postgres server`))
+    })
     child.once('close', (code) => resolve({ code: code ?? 1, output: output.trim() }))
   })
+}
+
+/** The line of a tool's output or a server log that says what went wrong, for a one-line message. */
+function reason (text: string): string {
+  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean)
+  const telling = lines.filter((line) => /FATAL|PANIC|ERROR|error|could not|cannot|denied|in use/i.test(line))
+  return (telling.at(-1) ?? lines.at(-1) ?? 'no output').replace(/^\S+\s+\S+\s+\S+\s+\[\d+\]\s+/, '')
 }
 
 async function tail (file: string, lines = 15): Promise<string> {
@@ -142,14 +251,10 @@ async function tail (file: string, lines = 15): Promise<string> {
   return text.trimEnd().split('\n').slice(-lines).join('\n')
 }
 
-const permissionHint = (dataDir: string, user: RunAs | undefined) => user
-  ? ` (running as root, Postgres runs as the \`postgres\` user: it must be able to reach ${dataDir}, so every parent directory needs o+x)`
-  : ''
-
-async function initialise (bin: Binaries, pgdata: string, dataDir: string, password: string, user: RunAs | undefined, log: FastifyBaseLogger) {
+async function initialise ({ bin, pgdata, scratch, user }: Layout, dataDir: string, password: string, log: FastifyBaseLogger) {
   log.info({ pgdata }, 'embedded Postgres: creating a new cluster (initdb, a few seconds the first time)')
   await mkdir(pgdata, { recursive: true, mode: 0o700 })
-  const pwfile = path.join(dataDir, `.pgpass-${process.pid}`)
+  const pwfile = path.join(scratch, `.pgpass-${process.pid}`)
   await writeFile(pwfile, password + '\n', { mode: 0o600 })
   if (user) {
     await chown(pgdata, user.uid, user.gid)
@@ -161,7 +266,9 @@ async function initialise (bin: Binaries, pgdata: string, dataDir: string, passw
       '--auth-host=scram-sha-256', '--auth-local=scram-sha-256',
       '--encoding=UTF8', '--no-locale', '--no-instructions'
     ], user)
-    if (result.code !== 0) throw new Error(`initdb failed${permissionHint(dataDir, user)}:\n${result.output}`)
+    if (result.code !== 0) {
+      throw new Error(`initdb of the embedded Postgres in ${pgdata} failed: ${reason(result.output)}; check that the disk has room and ${user ? 'that the `postgres` user can write there' : 'that you can write there'}, delete ${dataDir} and start again (or set DATABASE_URL to a Postgres server)`)
+    }
   } catch (err) {
     await rm(pgdata, { recursive: true, force: true })
     throw err
@@ -171,7 +278,7 @@ async function initialise (bin: Binaries, pgdata: string, dataDir: string, passw
   // Loopback TCP only: no Unix socket to collide with a system Postgres, nothing reachable from outside.
   // Room for WORKERS × PG_POOL_MAX plus the seeder and a psql.
   const settings = [
-    '', '# eriop-target (src/db/embedded.ts)',
+    '', '# eriop-target (src/core/db/embedded.ts)',
     "listen_addresses = '127.0.0.1'",
     "unix_socket_directories = ''",
     'max_connections = 300'
@@ -189,7 +296,7 @@ async function stopLeftover (bin: Binaries, pgdata: string, state: State | undef
   if (status.code !== 0) return // a stale pid file: Postgres recovers from it by itself
   log.warn({ pgdata }, 'embedded Postgres: stopping a server left running by a previous run that did not shut down cleanly')
   const stopped = await run(bin.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', String(PG_TIMEOUT_S)], user)
-  if (stopped.code !== 0) throw new Error(`could not stop the leftover embedded Postgres in ${pgdata}:\n${stopped.output}`)
+  if (stopped.code !== 0) throw new Error(`could not stop the embedded Postgres left running in ${pgdata}: ${reason(stopped.output)}; stop it yourself (pg_ctl stop -D ${pgdata}) and start again`)
 }
 
 async function choosePort (configured: number | undefined, recorded: number | undefined): Promise<number> {
@@ -222,21 +329,26 @@ const embeddedUrl = (password: string, port: number) =>
 export async function startEmbeddedPostgres (opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { log } = opts
   const dataDir = path.resolve(opts.dataDir)
-  const pgdata = path.join(dataDir, 'postgres')
-  const logFile = path.join(dataDir, 'postgres.log')
   const stateFile = path.join(dataDir, STATE_FILE)
   await mkdir(dataDir, { recursive: true })
 
-  const bin = await binaries()
-  const user = await runAs(log)
+  const where = await layout(dataDir, log)
+  const { bin, pgdata, logFile, user } = where
   let state = await readState(stateFile)
-  const hasCluster = await exists(path.join(pgdata, 'PG_VERSION'))
+  let hasCluster = await exists(path.join(pgdata, 'PG_VERSION'))
+  if (hasCluster && !state && user) {
+    // Root's cluster lives outside DATA_DIR: DATA_DIR deleted means "start over", as it does for everyone.
+    log.warn({ pgdata }, `embedded Postgres: ${dataDir} was deleted, so its cluster is deleted too and a new one created`)
+    await run(bin.pg_ctl, ['stop', '-D', pgdata, '-m', 'immediate', '-w', '-t', String(PG_TIMEOUT_S)], user)
+    await rm(pgdata, { recursive: true, force: true })
+    hasCluster = false
+  }
   if (hasCluster && !state) {
     throw new Error(`${stateFile} is missing, so the password of the embedded Postgres in ${pgdata} is unknown; delete ${dataDir} to start over (its data is lost)`)
   }
   if (!hasCluster) {
     state = { port: 0, password: randomBytes(18).toString('base64url') }
-    await initialise(bin, pgdata, dataDir, state.password, user, log)
+    await initialise(where, dataDir, state.password, log)
   } else {
     await stopLeftover(bin, pgdata, state, user, log, dataDir)
   }
@@ -250,12 +362,16 @@ export async function startEmbeddedPostgres (opts: EmbeddedPostgresOptions): Pro
     const started = await run(bin.pg_ctl, ['start', '-D', pgdata, '-l', logFile, '-w', '-t', String(PG_TIMEOUT_S), '-o', `-p ${port}`], user)
     if (started.code === 0) break
     const log = await tail(logFile)
+    const portTaken = /could not (bind|create any TCP\/IP sockets)|already in use/i.test(log)
     // Another program took the port between our check and Postgres' bind: once, take a free one.
-    if (!opts.port && attempt === 1 && /could not (bind|create any TCP\/IP sockets)|already in use/i.test(log)) {
+    if (!opts.port && attempt === 1 && portTaken) {
       port = await freePort()
       continue
     }
-    throw new Error(`the embedded Postgres did not start on 127.0.0.1:${port}${permissionHint(dataDir, user)}:\n${started.output}\n--- ${logFile}:\n${log}`)
+    const todo = portTaken && opts.port
+      ? 'choose another EMBEDDED_PG_PORT (or unset it to get a free port)'
+      : `the whole log is in ${logFile}; delete ${dataDir} to start over (its data is lost), or set DATABASE_URL to a Postgres server`
+    throw new Error(`the embedded Postgres did not start on 127.0.0.1:${port}: ${reason(log || started.output)}; ${todo}`)
   }
   await writeState(stateFile, { port, password: current.password, ownerPid: process.pid })
 
@@ -266,7 +382,7 @@ export async function startEmbeddedPostgres (opts: EmbeddedPostgresOptions): Pro
   const stop = () => {
     stopping ??= (async () => {
       const result = await run(bin.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', String(PG_TIMEOUT_S)], user)
-      if (result.code !== 0) throw new Error(`pg_ctl stop failed:\n${result.output}`)
+      if (result.code !== 0) throw new Error(`the embedded Postgres in ${pgdata} did not stop: ${reason(result.output)}; stop it yourself (pg_ctl stop -D ${pgdata})`)
       await writeState(stateFile, { port, password: current.password })
       log.info('embedded Postgres: stopped')
     })()

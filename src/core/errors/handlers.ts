@@ -63,9 +63,22 @@ function httpCode (status: number): string {
   }
 }
 
+// While Postgres is down every request fails the same way: one warning per interval says so,
+// rather than an error with the query and its parameters per request.
+const UNAVAILABLE_LOG_INTERVAL_MS = 5000
+const unavailable = { loggedAt: 0, since: 0 }
+
 export function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const { status, body, headers } = toErrorReply(err)
-  if (status >= 500) request.log.error({ err }, 'request failed')
+  if (body.code === 'DATABASE_UNAVAILABLE') {
+    unavailable.since++
+    if (Date.now() - unavailable.loggedAt >= UNAVAILABLE_LOG_INTERVAL_MS) {
+      const reason = (err.cause as Error | undefined)?.message ?? err.message
+      request.log.warn({ reason, refused: unavailable.since }, 'database unavailable: answering 503 + Retry-After until it is back')
+      unavailable.loggedAt = Date.now()
+      unavailable.since = 0
+    }
+  } else if (status >= 500) request.log.error({ err }, 'request failed')
   if (headers) reply.headers(headers)
   // Errors raised before or during routing keep this shape too; serialise by hand so a
   // route's response schema for other statuses cannot strip fields.

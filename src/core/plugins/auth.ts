@@ -1,6 +1,7 @@
 import jwt from '@fastify/jwt'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { sharedSigningKey } from '../db/settings.js'
 import { errors } from '../errors/index.js'
 
 /** A role name; each API has its own list (ERIOP: admin, dispatcher, responder, alert_system). */
@@ -34,9 +35,23 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The signing key: JWT_SECRET when set, else the key every process on this database shares
+ * (src/core/db/settings.ts), generated on the first start. No key is ever published with the code, so
+ * nobody can forge a token for a server they did not configure.
+ */
+async function signingKey (app: FastifyInstance): Promise<string> {
+  if (app.config.JWT_SECRET) return app.config.JWT_SECRET
+  try {
+    return await sharedSigningKey(app.db.$client)
+  } catch (err) {
+    throw new Error(`could not read or create the token signing key in the database (${(err as Error).message}): make the database reachable, or set JWT_SECRET`)
+  }
+}
+
 export default fp(async (app) => {
   await app.register(jwt, {
-    secret: app.config.JWT_SECRET,
+    secret: await signingKey(app),
     sign: { algorithm: 'HS256', expiresIn: app.config.ACCESS_TOKEN_TTL },
     // A Locust run keeps reusing a few thousand tokens: verifying each once is enough.
     verify: { algorithms: ['HS256'], cache: 20_000 }
@@ -63,4 +78,4 @@ export default fp(async (app) => {
       if (!allowed.has(request.user.role)) throw new errors.Forbidden()
     }
   })
-}, { name: 'auth', dependencies: ['config'] })
+}, { name: 'auth', dependencies: ['config', 'db'] })

@@ -44,8 +44,12 @@ export default fp(async (app) => {
   const bus: EventBus = {
     publish (event, payloads) {
       if (payloads.length === 0) return
-      if (app.redis.status === 'ready') {
-        app.redis.publish(prefix + event, JSON.stringify(payloads)).catch(() => local.emit(event, payloads))
+      // While Redis is down or hung (circuit open), delivery is local at once instead of after a timeout.
+      if (app.redisCircuit.usable()) {
+        app.redis.publish(prefix + event, JSON.stringify(payloads)).catch((err) => {
+          app.redisCircuit.failure(err)
+          local.emit(event, payloads)
+        })
       } else {
         local.emit(event, payloads)
       }

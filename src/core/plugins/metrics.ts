@@ -12,6 +12,11 @@ export function readGauge (registry: Registry, name: string, help: string, read:
   return new Gauge({ name, help, registers: [registry], collect () { this.set(read()) } })
 }
 
+/** A counter kept elsewhere (a plain number that only grows), read when /metrics is scraped. */
+function readCounter (registry: Registry, name: string, help: string, read: () => number): Counter {
+  return new Counter({ name, help, registers: [registry], collect () { this.reset(); this.inc(read()) } })
+}
+
 /** Prometheus `/metrics`: per-route request counts and latency histograms, pool usage, process stats. */
 export default fp(async (app) => {
   const registry = new Registry()
@@ -32,6 +37,10 @@ export default fp(async (app) => {
   readGauge(registry, 'db_pool_connections_idle', 'Idle Postgres connections in the pool', () => pool.idleCount)
   readGauge(registry, 'db_pool_waiting_requests', 'Queries waiting for a Postgres connection', () => pool.waitingCount)
 
+  const circuit = app.redisCircuit
+  readGauge(registry, 'redis_circuit_open', 'Whether the Redis circuit breaker is open (1: Redis is not asked, fallbacks in use)', () => circuit.isOpen ? 1 : 0)
+  readCounter(registry, 'redis_circuit_opened_total', 'Times the Redis circuit breaker opened', () => circuit.openings)
+
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: ids and typos must not create new series.
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode }
@@ -44,4 +53,4 @@ export default fp(async (app) => {
     reply.type(registry.contentType)
     return registry.metrics()
   })
-}, { name: 'metrics', dependencies: ['db'] })
+}, { name: 'metrics', dependencies: ['db', 'redis'] })

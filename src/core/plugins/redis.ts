@@ -1,11 +1,19 @@
 import { Redis } from 'ioredis'
 import fp from 'fastify-plugin'
+import { RedisCircuit } from './redis-circuit.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     redis: Redis
+    /** Whether Redis may be asked now; see RedisCircuit. */
+    redisCircuit: RedisCircuit
   }
 }
+
+// A probe that takes longer than this counts as failed: a healthy Redis answers a PING in well
+// under a millisecond, and the probe must never itself wait out the 1 s command timeout.
+const PROBE_TIMEOUT_MS = 250
+const PROBE_INTERVAL_MS = 1000
 
 /**
  * - `shared`: Redis was reachable at start and still is. Rate-limit counters and live events go
@@ -76,6 +84,7 @@ export default fp(async (app) => {
     const redis = new DisabledRedis()
     atStart.set(redis, { enabled: false, readyAtStart: false })
     app.decorate('redis', redis)
+    app.decorate('redisCircuit', new RedisCircuit(redis, { probeIntervalMs: PROBE_INTERVAL_MS, probeTimeoutMs: PROBE_TIMEOUT_MS, log: app.log }))
     app.log.info({ mode: 'single-instance' }, 'Redis disabled (REDIS_URL is empty or none): single-instance mode, rate-limit counters and live events stay in this process')
     return
   }
@@ -117,8 +126,11 @@ export default fp(async (app) => {
     }
     warned = false
   })
+  const circuit = new RedisCircuit(redis, { probeIntervalMs: PROBE_INTERVAL_MS, probeTimeoutMs: PROBE_TIMEOUT_MS, log: app.log })
   app.decorate('redis', redis)
+  app.decorate('redisCircuit', circuit)
   app.addHook('onClose', async () => {
+    circuit.stop()
     if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
     else redis.disconnect()
   })

@@ -52,9 +52,14 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ version: string }> = async (app,
     if (!enabled) {
       return { name: 'redis', status: 'healthy', message: 'disabled (REDIS_URL=none): single-instance mode', latency_ms: null }
     }
+    // Open circuit: Redis failed and is being probed; asking it here would wait out its timeout.
+    if (app.redisCircuit.isOpen) return { name: 'redis', status: 'degraded', message: app.redisCircuit.describe(), latency_ms: null }
     const checked = await timed('redis', async () => {
       if (app.redis.status !== 'ready') throw new Error(`not connected (${app.redis.status}); single-instance mode until it is back`)
-      await app.redis.ping()
+      await app.redis.ping().catch((err) => {
+        app.redisCircuit.failure(err)
+        throw err
+      })
     }, 'degraded')
     if (checked.status === 'healthy' && !readyAtStart) {
       checked.message = 'ok; unreachable at start, so rate-limit counters stay in this process until restart (live events are shared again)'
@@ -79,7 +84,9 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ version: string }> = async (app,
     }
     const components = [database, redis, dbPool]
     const status = database.status === 'unhealthy' ? 'unhealthy' : components.some((c) => c.status !== 'healthy') ? 'degraded' : 'healthy'
-    return reply.code(status === 'unhealthy' ? 503 : 200).send({ status, version, mode: instanceMode(app.redis), components })
+    // A 503 says when to look again, like every other 503 of the service (load balancers, clients that retry).
+    if (status === 'unhealthy') reply.code(503).header('retry-after', '1')
+    return reply.send({ status, version, mode: instanceMode(app.redis), components })
   })
 }
 
