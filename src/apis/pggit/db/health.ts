@@ -1,6 +1,9 @@
 // Webhook health, computed from the last 24 h of deliveries: one SQL fragment every read shares.
 import { sql, type SQL } from 'drizzle-orm'
 
+/** A timestamptz as ISO-8601 UTC text (drizzle's raw queries return Postgres' own text format). */
+export const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
 /** HEALTHY from 95 % delivered, DEGRADED from 80 %, UNHEALTHY below, UNKNOWN without deliveries. */
 export const HEALTHY_PERCENT = 95
 export const DEGRADED_PERCENT = 80

@@ -68,11 +68,11 @@ const MESSAGES: Record<typeof ALERT_TYPES[number], string> = {
 
 export interface NewAlert { alertType: string, severity: Severity, message: string }
 
-export function drawAlert (rng: Rng, serial: number): NewAlert {
+export function drawAlert (rng: Rng): NewAlert {
   const alertType = rng.pick(ALERT_TYPES)
   const roll = rng.float()
   const severity: Severity = roll < 0.15 ? 'CRITICAL' : roll < 0.5 ? 'WARNING' : 'INFO'
-  return { alertType, severity, message: `${MESSAGES[alertType]} (#${serial})` }
+  return { alertType, severity, message: MESSAGES[alertType] }
 }
 
 export interface Attempt { success: boolean, httpStatus: number | null, responseTimeMs: number, error: string | null }

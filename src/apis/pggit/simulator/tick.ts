@@ -46,7 +46,7 @@ export async function runTick (tx: Executor, seed: number, rate: number, tick: n
   const alerts: AlertNew[] = []
   for (let i = 0; i < count && targets.length > 0; i++) {
     const target = rng.pick(targets)
-    const drawn = drawAlert(rng, tick * 1000 + i)
+    const drawn = drawAlert(rng)
     // Queued for a second before the first attempt, so the queue shows pending alerts.
     const { rows } = await tx.execute<{ alert_id: number }>(sql`
       insert into pggit.alert_delivery_queue (webhook_id, alert_type, severity, message, next_attempt_at)

@@ -1,9 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../../../../core/db/client.js'
+import { iso } from '../../db/health.js'
 import type { Alert, AlertListQuery, AlertStats } from '../../schemas/alerts.js'
 import type { Window } from '../../schemas/common.js'
 
-const columns = sql`a.alert_id as id, a.queue_id, a.webhook_id, a.alert_type, a.severity, a.message, a.delivery_status, a.created_at, a.acknowledged, a.acknowledged_at`
+const columns = sql`a.alert_id as id, a.queue_id::float8 as queue_id, a.webhook_id, a.alert_type, a.severity, a.message, a.delivery_status,
+  ${iso(sql`a.created_at`)} as created_at, a.acknowledged, ${iso(sql`a.acknowledged_at`)} as acknowledged_at`
 
 export function createAlertsRepository (db: Database) {
   return {
@@ -56,7 +58,7 @@ export function createAlertsRepository (db: Database) {
                (count(*) filter (where severity = 'WARNING'))::int as warning_count,
                (count(*) filter (where severity = 'INFO'))::int as info_count,
                coalesce(round((avg(extract(epoch from now() - created_at) / 3600) filter (where delivery_status = 'pending'))::numeric, 4), 0)::float8 as avg_pending_hours,
-               min(created_at) filter (where delivery_status = 'pending') as oldest_pending_alert
+               ${iso(sql`min(created_at) filter (where delivery_status = 'pending')`)} as oldest_pending_alert
           from pggit.alert_delivery_queue
          where created_at >= now() - interval '30 days'`)
       return rows[0]

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../../../core/db/client.js'
-import { healthStatus, recentDeliveries } from '../../db/health.js'
+import { healthStatus, iso, recentDeliveries } from '../../db/health.js'
 
 export type Overview = {
   total_deliveries: number
@@ -9,7 +9,7 @@ export type Overview = {
   success_rate_percent: number
   active_webhooks: number
   degraded_webhooks: number
-  updated_at: Date
+  updated_at: string
 }
 
 export type WebhookSummary = {
@@ -20,7 +20,7 @@ export type WebhookSummary = {
   successful_deliveries: number
   failed_deliveries: number
   success_rate_percent: number
-  last_delivery_at: Date | null
+  last_delivery_at: string | null
 }
 
 export type AnomalySummary = {
@@ -41,7 +41,7 @@ export function createDashboardRepository (db: Database) {
     async overview (): Promise<Overview> {
       const { rows } = await db.execute<Overview>(sql`
         select q.total_deliveries, q.pending_deliveries, q.failed_deliveries, q.success_rate_percent,
-               w.active_webhooks, w.degraded_webhooks, now() as updated_at
+               w.active_webhooks, w.degraded_webhooks, ${iso(sql`now()`)} as updated_at
           from (select count(*)::int as total_deliveries,
                        (count(*) filter (where delivery_status = 'pending'))::int as pending_deliveries,
                        (count(*) filter (where delivery_status = 'failed'))::int as failed_deliveries,
@@ -62,7 +62,7 @@ export function createDashboardRepository (db: Database) {
                coalesce(h.total, 0) as total_deliveries, coalesce(h.successful, 0) as successful_deliveries,
                coalesce(h.failed, 0) as failed_deliveries,
                coalesce(round(100.0 * h.successful / nullif(h.total, 0), 2), 0)::float8 as success_rate_percent,
-               h.last_delivery_at
+               ${iso(sql`h.last_delivery_at`)} as last_delivery_at
           from pggit.webhooks w left join ${recentDeliveries} h on h.webhook_id = w.id
          where w.active
          order by coalesce(h.successful * 1.0 / nullif(h.total, 0), 2), w.id

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Database, Executor } from '../../../../core/db/client.js'
 import { done, missing, type Outcome } from '../../../../core/outcome.js'
-import { healthStatus, recentDeliveriesOfW } from '../../db/health.js'
+import { healthStatus, iso, recentDeliveriesOfW } from '../../db/health.js'
 import type { RetryPolicy } from '../../db/schema/index.js'
 import type { Window } from '../../schemas/common.js'
 import type { Webhook, WebhookCreate, WebhookUpdate } from '../../schemas/webhooks.js'
@@ -9,7 +9,7 @@ import type { Webhook, WebhookCreate, WebhookUpdate } from '../../schemas/webhoo
 const DEFAULT_RETRY: RetryPolicy = { max_retries: 3, backoff_base: 2, max_backoff: 3600 }
 
 const columns = sql`w.id, w.name, w.url, w.events, w.active, w.description, w.retry_policy, w.timeout_seconds,
-  w.ssl_verify, w.created_at, w.updated_at, ${healthStatus} as health_status,
+  w.ssl_verify, ${iso(sql`w.created_at`)} as created_at, ${iso(sql`w.updated_at`)} as updated_at, ${healthStatus} as health_status,
   coalesce(h.total, 0) as total_deliveries, coalesce(h.successful, 0) as successful_deliveries`
 
 /** `is_active` (what the suite sends) means `active`; `active` wins when both are given. */
@@ -41,7 +41,7 @@ export function createWebhooksRepository (db: Database) {
       return db.transaction(async (tx) => {
         const { rows } = await tx.execute<{ id: number }>(sql`
           insert into pggit.webhooks (name, url, events, active, description, retry_policy, timeout_seconds, ssl_verify, created_by)
-          values (${body.name}, ${body.url}, ${body.events ?? ['*']}::text[], ${activeOf(body) ?? true}, ${body.description ?? null},
+          values (${body.name}, ${body.url}, ${sql.param(body.events ?? ['*'])}::text[], ${activeOf(body) ?? true}, ${body.description ?? null},
                   ${JSON.stringify(body.retry_policy ?? DEFAULT_RETRY)}::jsonb, ${body.timeout_seconds ?? 30}, ${body.ssl_verify ?? true}, ${user})
           returning id`)
         return (await one(rows[0].id, tx))!
@@ -55,7 +55,7 @@ export function createWebhooksRepository (db: Database) {
           update pggit.webhooks w set
             name = coalesce(${body.name ?? null}, w.name),
             url = coalesce(${body.url ?? null}, w.url),
-            events = coalesce(${body.events ?? null}::text[], w.events),
+            events = coalesce(${body.events ? sql.param(body.events) : null}::text[], w.events),
             active = coalesce(${active ?? null}::boolean, w.active),
             description = case when ${body.description !== undefined} then ${body.description ?? null} else w.description end,
             retry_policy = coalesce(${body.retry_policy ? JSON.stringify(body.retry_policy) : null}::jsonb, w.retry_policy),
