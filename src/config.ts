@@ -56,7 +56,7 @@ export const ConfigSchema = Type.Object({
   PGGIT_WS_METRICS_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 3600000, description: 'pggit: how often /ws/dashboard pushes metrics_update to sockets subscribed to metrics' }),
   PGGIT_WS_HEARTBEAT_MS: Type.Integer({ default: 30000, minimum: 100, maximum: 3600000, description: 'pggit: how often /ws/dashboard sends every socket a heartbeat (the original: 30 s)' }),
   PGGIT_WS_MAX_CLIENTS: Type.Integer({ default: 10000, minimum: 1, maximum: 1000000, description: 'pggit: open /ws/dashboard sockets per process; an upgrade beyond it is answered 503' }),
-  PGGIT_WS_MAX_BUFFER_BYTES: Type.Integer({ default: 262144, minimum: 1024, maximum: 67108864, description: 'pggit: bytes a socket may leave unread before its messages are dropped; a socket still over it after 30 s is closed (1008)' })
+  PGGIT_WS_MAX_BUFFER_BYTES: Type.Integer({ default: 262144, minimum: 1024, maximum: 67108864, description: 'pggit: bytes a socket may leave unread before its messages are dropped; a socket still over it after 30 s is terminated' })
 })
 
 export type Config = Omit<Static<typeof ConfigSchema>, 'API'> & { API: ApiName }

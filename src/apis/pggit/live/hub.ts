@@ -10,7 +10,7 @@ export const MESSAGE_SUBSCRIPTION = { metrics_update: 'metrics', alert_new: 'ale
 export type PushType = keyof typeof MESSAGE_SUBSCRIPTION
 
 /** A socket over its buffer limit for this long is closed. */
-const SLOW_CLOSE_MS = 30_000
+export const SLOW_CLOSE_MS = 30_000
 
 interface Client { user: string, subscriptions: Set<SubscriptionType>, connectedAt: number, overSince: number | undefined }
 
@@ -20,7 +20,7 @@ export class DashboardHub {
   private readonly clients = new Map<WebSocket, Client>()
   readonly counters: HubCounters = { sent: 0, dropped: 0, closedSlow: 0 }
 
-  constructor (private readonly maxBufferBytes: number) {}
+  constructor (private readonly maxBufferBytes: number, private readonly slowCloseMs = SLOW_CLOSE_MS) {}
 
   get size () { return this.clients.size }
   subscribers (type: SubscriptionType) {
@@ -98,14 +98,14 @@ export class DashboardHub {
   /**
    * A socket whose unread bytes exceed the limit gets no more messages (they are dropped and
    * counted) until it catches up; one that stays over the limit for SLOW_CLOSE_MS is closed
-   * (1008): a slow reader never holds more than the limit plus one message.
+   * (terminated: a close frame would queue behind the rest): a slow reader never holds more than the limit plus one message.
    */
   private sendText (socket: WebSocket, client: Client, text: string) {
     if (socket.readyState !== socket.OPEN) return
     if (socket.bufferedAmount > this.maxBufferBytes) {
       this.counters.dropped++
       client.overSince ??= Date.now()
-      if (Date.now() - client.overSince > SLOW_CLOSE_MS) {
+      if (Date.now() - client.overSince > this.slowCloseMs) {
         this.counters.closedSlow++
         this.clients.delete(socket)
         socket.terminate()
