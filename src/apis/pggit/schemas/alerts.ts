@@ -42,5 +42,5 @@ export const AlertStats = Type.Object({
 export type AlertStats = Static<typeof AlertStats>
 
 /** The original's AcknowledgeAlertRequest; other fields (the suite's acknowledged_by) are ignored. */
-export const AckBody = Type.Union([Type.Object({ notes: Type.Optional(Nullable(Text(500))) }), Type.Null()])
+export const AckBody = Type.Object({ notes: Type.Optional(Nullable(Text(500))) })
 export type AckBody = Static<typeof AckBody>

@@ -34,7 +34,7 @@ const alertsRoutes: FastifyPluginAsyncTypebox<{ services: PggitServices }> = asy
   app.post('/:id/ack', {
     schema: { tags, summary: 'Acknowledge (idempotent: a second acknowledgement changes nothing)', params: IdParams, body: AckBody, response: { 200: Alert, ...idErrors } }
   }, async (request) => {
-    const acknowledged = await alerts.acknowledge(request.params.id, request.pggitUser!.sub, request.body?.notes)
+    const acknowledged = await alerts.acknowledge(request.params.id, request.pggitUser!.sub, request.body.notes)
     if (!acknowledged) throw problems.notFound(`Alert ${request.params.id}`)
     if (acknowledged.changed) await cache.invalidate(['alerts', 'dashboard'])
     return acknowledged.alert
