@@ -9,6 +9,8 @@ export type CacheType = typeof CACHE_TYPES[number]
 /** Seconds an entry lives, per type: the original's list TTLs (webhooks 60 s, alerts 30 s), dashboards 60 s. */
 export const CACHE_TTL_S: Record<CacheType, number> = { webhooks: 60, alerts: 30, dashboard: 60 }
 
+const COUNTER_TTL_S = 7 * 24 * 3600
+
 export interface CacheStats { hit_rate: number, total_requests: number, hits: number, misses: number, size: number }
 
 export interface Cached<T> { value: T, hit: boolean }
@@ -113,7 +115,8 @@ export class ResponseCache {
 
   private count (what: 'hits' | 'misses') {
     this.local[what]++
-    if (this.ready) this.redis.incr(`${this.base}${what}`).catch(() => {})
+    // Counters idle for a week expire, so test and bench prefixes do not pile up in Redis.
+    if (this.ready) this.redis.multi().incr(`${this.base}${what}`).expire(`${this.base}${what}`, COUNTER_TTL_S).exec().catch(() => {})
   }
 }
 
