@@ -10,6 +10,12 @@ import { EXIT } from './types.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
+// The PGGIT API's read mix has a runner of its own (bench/pggit-reads.ts): another API, other options.
+if (process.argv[2] === 'pggit-reads') {
+  const { runPggitReads } = await import('./pggit-reads.js')
+  process.exit(await runPggitReads(process.argv.slice(3)))
+}
+
 let options
 try {
   options = parseBenchArgs(process.argv.slice(2), process.env)

@@ -2,7 +2,7 @@ import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
 
 /** The APIs this target can serve; src/apis/index.ts loads each. */
-export const API_NAMES = ['eriop'] as const
+export const API_NAMES = ['eriop', 'pggit'] as const
 export type ApiName = typeof API_NAMES[number]
 
 /**
@@ -45,7 +45,15 @@ export const ConfigSchema = Type.Object({
   LIST_CACHE_TTL_MS: Type.Integer({ default: 250, minimum: 0, maximum: 60000, description: 'How long GET /incidents/active, /alerts/pending and /resources/available answers are reused per agency and query; writes through this process show at once, ingested alerts and other replicas\' writes within this time. 0 = off' }),
   BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve POST /api/v1/alerts/ingest/noop (same auth and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
   WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Processes sharing the port (node:cluster); 1 = no cluster' }),
-  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' })
+  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' }),
+  PGGIT_VERIFY_TOKENS: Type.Boolean({ default: false, description: 'pggit: verify bearer tokens\' HS256 signature with JWT_SECRET. Off: any well-formed HS256 token is accepted unverified and its `sub` is the user (the suite\'s token is signed with the text PLACEHOLDER)' }),
+  PGGIT_SIMULATOR_RATE: Type.Number({ default: 0.5, minimum: 0, maximum: 500, description: 'pggit: alerts the delivery simulator queues per second (each then delivered, retried or failed against its webhook); 0 = off' }),
+  PGGIT_SIMULATOR_SEED: Type.Integer({ default: 15, minimum: 0, maximum: 2147483647, description: 'pggit: seed of the simulator: tick N draws the same alerts, outcomes and latencies in every run and on every replica' }),
+  PGGIT_CACHE_ENABLED: Type.Boolean({ default: true, description: 'pggit: Redis-backed response cache of the list, stats and dashboard reads (30-60 s, as the original); off: every read goes to Postgres' }),
+  PGGIT_WS_METRICS_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 3600000, description: 'pggit: how often /ws/dashboard pushes metrics_update to sockets subscribed to metrics' }),
+  PGGIT_WS_HEARTBEAT_MS: Type.Integer({ default: 30000, minimum: 100, maximum: 3600000, description: 'pggit: how often /ws/dashboard sends every socket a heartbeat (the original: 30 s)' }),
+  PGGIT_WS_MAX_CLIENTS: Type.Integer({ default: 10000, minimum: 1, maximum: 1000000, description: 'pggit: open /ws/dashboard sockets per process; an upgrade beyond it is answered 503' }),
+  PGGIT_WS_MAX_BUFFER_BYTES: Type.Integer({ default: 262144, minimum: 1024, maximum: 67108864, description: 'pggit: bytes a socket may leave unread before its messages are dropped; a socket still over it after 30 s is terminated' })
 })
 
 export type Config = Omit<Static<typeof ConfigSchema>, 'API'> & { API: ApiName }

@@ -1,7 +1,10 @@
 import { EventEmitter } from 'node:events'
 import fp from 'fastify-plugin'
 
-export type EventName = 'alert:created' | 'alert:updated' | 'incident:created' | 'incident:updated' | 'resource:updated'
+export type EventName =
+  | 'alert:created' | 'alert:updated' | 'incident:created' | 'incident:updated' | 'resource:updated'
+  // pggit's /ws/dashboard
+  | 'pggit:alert_new' | 'pggit:webhook_status_changed'
 
 export interface EventBus {
   /** Publishes a batch of events of one kind: one Redis PUBLISH per call, whatever the batch size. */
