@@ -2,7 +2,7 @@ import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
 
 /** The APIs this target can serve; src/apis/index.ts loads each. */
-export const API_NAMES = ['eriop'] as const
+export const API_NAMES = ['eriop', 'smart-maintenance'] as const
 export type ApiName = typeof API_NAMES[number]
 
 export const DEV_JWT_SECRET = 'eriop-target-development-secret-change-me-please'
@@ -46,9 +46,12 @@ export const ConfigSchema = Type.Object({
   INGEST_MAX_IN_FLIGHT: Type.Integer({ default: 2, minimum: 1, maximum: 32, description: 'Group-commit batches written concurrently' }),
   COUNT_REUSE_ROWS: Type.Integer({ default: 100000, minimum: 0, description: 'A paginated list\'s total of at least this many rows is reused for 20 times as long as counting it took (at 2 million rows: a 250 ms count reused for 5 s), so counting costs Postgres at most ~1/20 of a core per list; smaller totals are always exact. 0 = always count' }),
   LIST_CACHE_TTL_MS: Type.Integer({ default: 250, minimum: 0, maximum: 60000, description: 'How long GET /incidents/active, /alerts/pending and /resources/available answers are reused per agency and query; writes through this process show at once, ingested alerts and other replicas\' writes within this time. 0 = off' }),
-  BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve POST /api/v1/alerts/ingest/noop (same auth and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
+  BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve the ingest route\'s no-op twin (POST /api/v1/alerts/ingest/noop, /api/v1/data/ingest/noop: same checks and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
   WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Processes sharing the port (node:cluster); 1 = no cluster' }),
-  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' })
+  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' }),
+  SMART_MAINTENANCE_API_KEY: Type.String({ default: '', maxLength: 200, description: 'smart-maintenance: the key every /api/v1 request must carry in X-API-Key (401 without one, 403 with another). Empty: anonymous access, the original\'s default' }),
+  SMART_MAINTENANCE_RATE_LIMIT_MAX: Type.Integer({ default: 0, minimum: 0, description: 'smart-maintenance: /api/v1 requests allowed per X-API-Key (per client IP without one) and window, as the original\'s slowapi limiter; above it 429. 0 = off' }),
+  SMART_MAINTENANCE_RATE_LIMIT_WINDOW: Type.String({ default: '1 minute', maxLength: 50, description: 'smart-maintenance: window of SMART_MAINTENANCE_RATE_LIMIT_MAX, in ms or as text ("1 minute")' })
 })
 
 export type Config = Omit<Static<typeof ConfigSchema>, 'API'> & { API: ApiName }
