@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Database } from '../../../../core/db/client.js'
+import { sensorReadings as r, sensors } from '../../db/schema/index.js'
 
 export type ReadingRow = {
   event_id: string
@@ -21,20 +22,27 @@ export function createReadingsRepository (db: Database) {
   return {
     /** A sensor's newest readings, newest first: one backward range scan of (sensor_id, timestamp). */
     async recent (sensorId: string, limit: number): Promise<ReadingRow[]> {
-      const { rows } = await db.execute<ReadingRow>(sql`
-        select id as event_id, sensor_id, sensor_type, value, unit, quality, timestamp,
-               temperature, pressure, vibration, humidity, correlation_id, metadata
-        from smart_maintenance.sensor_readings
-        where sensor_id = ${sensorId}
-        order by timestamp desc nulls last
-        limit ${limit}`)
-      return rows
+      const rows = await db.select({
+        event_id: r.id,
+        sensor_id: r.sensorId,
+        sensor_type: r.sensorType,
+        value: r.value,
+        unit: r.unit,
+        quality: r.quality,
+        timestamp: r.timestamp,
+        temperature: r.temperature,
+        pressure: r.pressure,
+        vibration: r.vibration,
+        humidity: r.humidity,
+        correlation_id: r.correlationId,
+        metadata: r.metadata
+      }).from(r).where(eq(r.sensorId, sensorId)).orderBy(sql`${r.timestamp} desc nulls last`).limit(limit)
+      return rows as ReadingRow[]
     },
 
     async isRegistered (sensorId: string): Promise<boolean> {
-      const { rows } = await db.execute<{ found: boolean }>(sql`
-        select exists (select 1 from smart_maintenance.sensors where sensor_id = ${sensorId}) as found`)
-      return rows[0].found
+      const rows = await db.select({ id: sensors.sensorId }).from(sensors).where(eq(sensors.sensorId, sensorId))
+      return rows.length > 0
     }
   }
 }
