@@ -39,8 +39,18 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ version: string }> = async (app,
     return { status: database.ok && redis.ok ? 'ok' as const : 'degraded' as const, database: database.ok ? 'connected' as const : 'disconnected' as const, redis: redis.state }
   })
 
-  // What the bench and compose wait for: the process is up.
-  app.get('/health/live', { ...opts, schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }))
+  // Not in the original: what the image's HEALTHCHECK (live) and the bench and tests (ready) wait
+  // for, under the same paths as every API of this target.
+  app.get('/health/live', { ...opts, schema: { tags: ['health'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }))
+  app.get('/health/ready', {
+    ...opts,
+    schema: { tags: ['health'], summary: 'Ready to serve: Postgres answers (503 when it does not)', response: { 200: Health, 503: Health } }
+  }, async (_request, reply) => {
+    const [database, redis] = await Promise.all([checkDatabase(app), checkRedis(app)])
+    return reply.code(database.ok ? 200 : 503).send({
+      status: database.ok && redis.ok ? 'ok' : 'degraded', database: database.ok ? 'connected' : 'disconnected', redis: redis.state
+    })
+  })
 
   app.get('/health/db', { ...opts, schema: { tags: ['health'], response: { 200: DbHealth, 503: ErrorResponse } } }, async (_request, reply) => {
     const database = await checkDatabase(app)
