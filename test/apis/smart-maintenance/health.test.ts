@@ -100,3 +100,14 @@ test('metrics and status: figures of this process and this database', async (t) 
   assert.ok(body.database.database_size_bytes > 0)
   assert.equal(body.database.sensors, 0)
 })
+
+test('/docs documents this API: its title and its routes, none of ERIOP\'s', async (t) => {
+  const app = await buildSm(t, database.url)
+  const spec = (await app.inject('/docs/json')).json() as { info: { title: string }, paths: Record<string, unknown> }
+  assert.equal(spec.info.title, 'eriop-target: smart-maintenance')
+  for (const path of ['/api/v1/data/ingest', '/api/v1/data/sensor/{sensor_id}/recent', '/api/v1/ml/predict/anomaly', '/api/v1/ml/predict/failure',
+    '/api/v1/ml/models/list', '/api/v1/metrics/system', '/api/v1/metrics/performance', '/api/v1/status', '/health', '/health/db', '/health/redis', '/health/detailed']) {
+    assert.ok(path in spec.paths, path)
+  }
+  assert.ok(!Object.keys(spec.paths).some((p) => p.startsWith('/api/v1/alerts')))
+})
