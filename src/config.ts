@@ -40,9 +40,9 @@ export const ConfigSchema = Type.Object({
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
   ], { default: 'info', description: 'pino log level' }),
-  INGEST_MAX_BATCH: Type.Integer({ default: 500, minimum: 1, maximum: 5000, description: 'Most alerts written by one group-commit INSERT' }),
-  INGEST_MAX_WAIT_MS: Type.Integer({ default: 2, minimum: 0, maximum: 1000, description: 'Longest an accepted alert waits for its batch to start when no connection is free' }),
-  INGEST_MAX_QUEUE: Type.Integer({ default: 10000, minimum: 1, description: 'Alerts waiting to be written before ingest answers 503 + Retry-After' }),
+  INGEST_MAX_BATCH: Type.Integer({ default: 500, minimum: 1, maximum: 5000, description: 'Most records (alerts, readings) written by one group-commit INSERT' }),
+  INGEST_MAX_WAIT_MS: Type.Integer({ default: 2, minimum: 0, maximum: 1000, description: 'Longest an accepted record waits for its batch to start when no connection is free' }),
+  INGEST_MAX_QUEUE: Type.Integer({ default: 10000, minimum: 1, description: 'Records waiting to be written before ingest answers 503 + Retry-After' }),
   INGEST_MAX_IN_FLIGHT: Type.Integer({ default: 2, minimum: 1, maximum: 32, description: 'Group-commit batches written concurrently' }),
   COUNT_REUSE_ROWS: Type.Integer({ default: 100000, minimum: 0, description: 'A paginated list\'s total of at least this many rows is reused for 20 times as long as counting it took (at 2 million rows: a 250 ms count reused for 5 s), so counting costs Postgres at most ~1/20 of a core per list; smaller totals are always exact. 0 = always count' }),
   LIST_CACHE_TTL_MS: Type.Integer({ default: 250, minimum: 0, maximum: 60000, description: 'How long GET /incidents/active, /alerts/pending and /resources/available answers are reused per agency and query; writes through this process show at once, ingested alerts and other replicas\' writes within this time. 0 = off' }),
