@@ -1,13 +1,15 @@
 /**
- * bench:ingest-ratio — how close POST /api/v1/alerts/ingest comes to the ceiling of the very
- * same server process, with an exact zero-loss reconciliation after every ingest run.
+ * bench:ingest-ratio — how close an API's ingest route (ERIOP's POST /api/v1/alerts/ingest,
+ * smart-maintenance's POST /api/v1/data/ingest with --api smart-maintenance) comes to the ceiling
+ * of the very same server process, with an exact zero-loss reconciliation after every ingest run.
  *
  * Absolute figures swing ±20–25 % between identical runs on a shared 2-core VM, so the goals
- * are ratios against a ceiling measured in the same session: POST /api/v1/alerts/ingest/noop (BENCH_NOOP_ROUTE) does the same JWT check,
- * role check, body validation and response serialization as ingest, and writes nothing.
+ * are ratios against a ceiling measured in the same session: the route's no-op twin
+ * (BENCH_NOOP_ROUTE, e.g. POST /api/v1/alerts/ingest/noop) does the same checks (ERIOP: JWT and
+ * role), body validation and response serialization as ingest, and writes nothing.
  *
- *   npm run bench:ingest-ratio [-- --duration 10 --warmup 3 --rounds 1 --rate 1000 --rate-connections 100
- *                                 --only … --env KEY=VALUE … --label … --keep-db --strict]
+ *   npm run bench:ingest-ratio [-- --api eriop|smart-maintenance --duration 10 --warmup 3 --rounds 1 --rate 1000
+ *                                 --rate-connections 100 --only … --env KEY=VALUE … --label … --keep-db --strict]
  *
  * --only <phase prefixes> runs a subset (e.g. --only noop,ingest-c1000) for quick iterations;
  * --node-option passes a flag to the server's node (e.g. --node-option=--cpu-prof), --env a
@@ -25,17 +27,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { hashPassword } from '../src/core/auth/password.js'
 import { prepareDatabase } from '../src/core/db/migrate.js'
-import { ERIOP_MIGRATIONS } from '../src/apis/eriop/migrations.js'
 import { freePort } from '../src/core/net.js'
+import { INGEST_BENCH_TARGETS } from './ingest-targets.js'
 import { metricSum, parsePrometheusText } from './prometheus.js'
-import { FIXTURE_PASSWORD } from '../src/apis/eriop/fixture/fixture.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
-const PASSWORD = FIXTURE_PASSWORD
-const EMAIL = 'alertsystem@bench.eriop.local'
 
 const GOALS = {
   ratioC100: 0.80,
@@ -54,6 +52,7 @@ const { values: args } = parseArgs({
     'pg-url': { type: 'string', default: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
     label: { type: 'string', default: '' },
+    api: { type: 'string', default: 'eriop' },
     only: { type: 'string', default: '' },
     // e.g. --node-option=--cpu-prof --node-option=--cpu-prof-dir=bench/results/profiles
     'node-option': { type: 'string', multiple: true, default: [] },
@@ -72,6 +71,8 @@ const RATE_CONNECTIONS = Number(args['rate-connections'])
 // --only noop,ingest-c1000: run just the phases whose names start with these (for quick iterations).
 const ONLY = args.only ? args.only.split(',').map((p) => p.trim()).filter(Boolean) : []
 const DB_NAME = `eriop_bench_ingest_ratio_${process.pid}`
+const API = args.api
+const TARGET = INGEST_BENCH_TARGETS[API] ?? (() => { throw new Error(`--api: one of ${Object.keys(INGEST_BENCH_TARGETS).join(', ')}`) })()
 
 // ---------------------------------------------------------------- CPU accounting (/proc)
 
@@ -151,6 +152,7 @@ async function startServer (databaseUrl: string): Promise<Server> {
       DATABASE_URL: databaseUrl,
       REDIS_URL: args['redis-url'],
       REDIS_KEY_PREFIX: `eriop-bench:${process.pid}:`,
+      API,
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'warn',
@@ -199,8 +201,8 @@ interface ServerCounters { committed: number | undefined, http201: number, queue
 async function serverCounters (base: string): Promise<ServerCounters> {
   const text = await (await fetch(`${base}/metrics`)).text()
   return {
-    committed: metricValue(text, 'ingest_alerts_committed_total'),
-    http201: metricValue(text, 'http_requests_total', { route: '/api/v1/alerts/ingest', status_code: '201' }) ?? 0,
+    committed: metricValue(text, TARGET.committedMetric),
+    http201: metricValue(text, 'http_requests_total', { route: TARGET.path, status_code: TARGET.createdStatus }) ?? 0,
     queueDepth: metricValue(text, 'ingest_queue_depth'),
     batches: metricValue(text, 'ingest_batch_size_count')
   }
@@ -232,63 +234,14 @@ function databaseUrl (name: string): string {
   return url.toString()
 }
 
-async function createFixture (url: string) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    const { rows: [agency] } = await client.query<{ id: string }>(
-      "insert into agencies (code, name) values ('BENCHINGEST', 'Ingest Benchmark Agency') returning id")
-    await client.query(
-      `insert into users (agency_id, email, hashed_password, full_name, role, is_active, is_verified)
-       values ($1, $2, $3, 'Bench alert system', 'alert_system', true, true)`,
-      [agency.id, EMAIL, await hashPassword(PASSWORD, 'fixture')])
-  } finally {
-    await client.end()
-  }
-}
-
-async function login (base: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD })
-  })
-  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`)
-  return ((await res.json()) as { access_token: string }).access_token
-}
-
-async function countRows (pool: pg.Pool, tag: string): Promise<{ rows: number, distinct: number }> {
-  const { rows: [r] } = await pool.query<{ rows: string, distinct: string }>(
-    'select count(*) as rows, count(distinct source_id) as distinct from alerts where source_id like $1', [`${tag}%`])
-  return { rows: Number(r.rows), distinct: Number(r.distinct) }
-}
-
-// ---------------------------------------------------------------- load
-
-/** The seed client's alert (loadtest/eriop/locustfile.py); source_id carries the run tag plus a unique id per request. */
-function alertBody (tag: string): string {
-  const now = new Date().toISOString()
-  return JSON.stringify({
-    source: 'axis_microphone',
-    source_id: `${tag}[<id>]`,
-    severity: 'high',
-    alert_type: 'gunshot',
-    title: `Alert ${now}`,
-    description: 'Load test alert',
-    location: { latitude: 45.5017, longitude: -73.5673, address: '4321 Alert Street', zone: 'Zone 7' },
-    raw_payload: { test: true, timestamp: now },
-    confidence: 0.87,
-    peak_level_db: 104.2,
-    background_level_db: 48.6
-  })
-}
-
 interface LoadOptions { path: string, tag: string, connections: number, duration: number, rate?: number }
 
-function cannon (base: string, token: string, o: LoadOptions) {
+function cannon (base: string, headers: Record<string, string>, o: LoadOptions) {
   return autocannon({
     url: base + o.path,
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: alertBody(o.tag),
+    headers: { 'content-type': 'application/json', ...headers },
+    body: TARGET.body(o.tag),
     idReplacement: true,
     connections: o.connections,
     duration: o.duration,
@@ -326,7 +279,8 @@ interface PhaseResult {
     distinctIds: number
     rowsMinus2xx: number
     serverCommitted: number
-    serverCommittedSource: 'ingest_alerts_committed_total' | 'http_requests_total{201} (fallback)'
+    /** The writer's committed counter, or the fallback: the route's created-status answers. */
+    serverCommittedSource: string
     batches: number | null
     avgBatch: number | null
     ok: boolean
@@ -335,16 +289,16 @@ interface PhaseResult {
 }
 
 async function phase (
-  ctx: { base: string, token: string, pool: pg.Pool, pid: number, round: number },
+  ctx: { base: string, headers: Record<string, string>, pool: pg.Pool, pid: number, round: number },
   name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean
 ): Promise<PhaseResult> {
   const tag = `r${ctx.round}-${name}-`
   if (WARMUP > 0) {
-    await cannon(ctx.base, ctx.token, { ...o, tag: `warm-${tag}`, duration: WARMUP })
+    await cannon(ctx.base, ctx.headers, { ...o, tag: `warm-${tag}`, duration: WARMUP })
   }
   const before = await settle(ctx.base)
   const cpu0 = cpuSnapshot(ctx.pid)
-  const result = await cannon(ctx.base, ctx.token, { ...o, tag, duration: DURATION })
+  const result = await cannon(ctx.base, ctx.headers, { ...o, tag, duration: DURATION })
   const cpu = cpuBetween(cpu0, cpuSnapshot(ctx.pid))
   const after = await settle(ctx.base)
   const statusCodes: Record<string, number> = {}
@@ -367,7 +321,7 @@ async function phase (
     serverCpuUsPerReq: Math.round(cpu.serverMs * 1000 / Math.max(1, result['2xx']))
   }
   if (reconcile) {
-    const { rows, distinct } = await countRows(ctx.pool, tag)
+    const { rows, distinct } = await TARGET.countRows(ctx.pool, tag)
     const useCommitted = after.committed !== undefined && before.committed !== undefined
     const serverCommitted = useCommitted ? after.committed! - before.committed! : after.http201 - before.http201
     const batches = after.batches !== undefined && before.batches !== undefined ? after.batches - before.batches : null
@@ -375,7 +329,7 @@ async function phase (
     if (result.non2xx !== 0) problems.push(`${result.non2xx} non-2xx`)
     if (result.errors !== 0) problems.push(`${result.errors} errors`)
     if (result.timeouts !== 0) problems.push(`${result.timeouts} timeouts`)
-    if (rows < result['2xx']) problems.push(`LOSS: ${result['2xx'] - rows} acknowledged alerts missing`)
+    if (rows < result['2xx']) problems.push(`LOSS: ${result['2xx'] - rows} acknowledged records missing`)
     if (rows - result['2xx'] > o.connections) problems.push(`${rows - result['2xx']} rows beyond 2xx + connections`)
     // Without the writer's counter (the naive writer had none) the fallback counts 201s the server
     // finished sending, which misses answers to connections autocannon dropped at the end: informative only.
@@ -386,7 +340,7 @@ async function phase (
       distinctIds: distinct,
       rowsMinus2xx: rows - result['2xx'],
       serverCommitted,
-      serverCommittedSource: useCommitted ? 'ingest_alerts_committed_total' : 'http_requests_total{201} (fallback)',
+      serverCommittedSource: useCommitted ? TARGET.committedMetric : `http_requests_total{${TARGET.createdStatus}} (fallback)`,
       batches,
       avgBatch: batches ? Math.round(serverCommitted / batches * 10) / 10 : null,
       ok: problems.length === 0,
@@ -428,8 +382,8 @@ async function main () {
   const started = new Date()
   await adminQuery(`drop database if exists "${DB_NAME}" with (force)`)
   const url = databaseUrl(DB_NAME)
-  await prepareDatabase(url, ERIOP_MIGRATIONS)
-  await createFixture(url)
+  await prepareDatabase(url, TARGET.migrations)
+  const caller = await TARGET.prepare(url)
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   let server: Server | undefined
   // Hard stop: whatever happens, the benchmark ends.
@@ -445,9 +399,9 @@ async function main () {
   let exitCode: number | null = null
   try {
     server = await startServer(url)
-    const token = await login(server.base)
+    const headers = await caller(server.base)
     for (let round = 1; round <= ROUNDS; round++) {
-      const ctx = { base: server.base, token, pool, pid: server.child.pid!, round }
+      const ctx = { base: server.base, headers, pool, pid: server.child.pid!, round }
       const run = async (name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean) => {
         if (ONLY.length > 0 && !ONLY.some((prefix) => name.startsWith(prefix))) return
         process.stderr.write(`round ${round}: ${name} (${WARMUP}s warm-up + ${DURATION}s)…\n`)
@@ -455,12 +409,12 @@ async function main () {
         results.push(r)
         process.stderr.write(`  ${r.reqPerSec} 2xx/s, p99 ${r.latencyMs.p99} ms${r.reconciliation && !r.reconciliation.ok ? `, PROBLEMS: ${r.reconciliation.problems.join('; ')}` : ''}\n`)
       }
-      await run('noop-c100', { path: '/api/v1/alerts/ingest/noop', connections: 100 }, false)
-      await run('ingest-c100', { path: '/api/v1/alerts/ingest', connections: 100 }, true)
-      await run('ingest-c1000', { path: '/api/v1/alerts/ingest', connections: 1000 }, true)
-      await run(`ingest-R${RATE}`, { path: '/api/v1/alerts/ingest', connections: RATE_CONNECTIONS, rate: RATE }, true)
+      await run('noop-c100', { path: TARGET.noopPath, connections: 100 }, false)
+      await run('ingest-c100', { path: TARGET.path, connections: 100 }, true)
+      await run('ingest-c1000', { path: TARGET.path, connections: 1000 }, true)
+      await run(`ingest-R${RATE}`, { path: TARGET.path, connections: RATE_CONNECTIONS, rate: RATE }, true)
       // The same bursty schedule without the write: how much of the -R latency is the schedule itself.
-      await run(`noop-R${RATE}`, { path: '/api/v1/alerts/ingest/noop', connections: RATE_CONNECTIONS, rate: RATE }, false)
+      await run(`noop-R${RATE}`, { path: TARGET.noopPath, connections: RATE_CONNECTIONS, rate: RATE }, false)
     }
   } finally {
     if (server) exitCode = await stopServer(server)
@@ -497,11 +451,11 @@ async function main () {
   ]
   const correctness = results.every((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0 && (r.reconciliation?.ok ?? true))
 
-  console.log(`\nbench:ingest-ratio — ${started.toISOString()}${args.label ? ` — ${args.label}` : ''}`)
+  console.log(`\nbench:ingest-ratio (${API}) — ${started.toISOString()}${args.label ? ` — ${args.label}` : ''}`)
   console.log(`node ${process.version}, ${cpus().length} cores, ${DURATION}s runs after ${WARMUP}s warm-up, loader and server on the same box`)
   console.log(table(results))
   console.log('latency in ms; srv µs/req = server CPU per answered request; pg* = every postgres process on the box; box = both cores')
-  console.log(`\nceiling (noop, same auth+schema): ${noop} req/s`)
+  console.log(`\nceiling (noop twin: same checks and schema): ${noop} req/s`)
   for (const g of goals) console.log(`${g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.value}`)
   console.log(`info  server CPU per request, noop / ingest -c 100: ${summary.ingestC100.cpuRatio.toFixed(2)}`)
   console.log(`info  noop -R ${RATE} p99 (the schedule's own share of the -R latency): ${summary.noopFixedRate.p99Ms} ms`)
@@ -515,6 +469,7 @@ async function main () {
   await writeFile(file, JSON.stringify({
     started,
     label: args.label || null,
+    api: API,
     node: process.version,
     cores: cpus().length,
     settings: { durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rate: RATE, rateConnections: RATE_CONNECTIONS, serverEnv: args.env },

@@ -2,7 +2,7 @@ import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
 
 /** The APIs this target can serve; src/apis/index.ts loads each. */
-export const API_NAMES = ['eriop', 'pggit'] as const
+export const API_NAMES = ['eriop', 'smart-maintenance', 'pggit'] as const
 export type ApiName = typeof API_NAMES[number]
 
 /**
@@ -37,15 +37,18 @@ export const ConfigSchema = Type.Object({
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
   ], { default: 'info', description: 'pino log level' }),
-  INGEST_MAX_BATCH: Type.Integer({ default: 500, minimum: 1, maximum: 5000, description: 'Most alerts written by one group-commit INSERT' }),
-  INGEST_MAX_WAIT_MS: Type.Integer({ default: 2, minimum: 0, maximum: 1000, description: 'Longest an accepted alert waits for its batch to start when no connection is free' }),
-  INGEST_MAX_QUEUE: Type.Integer({ default: 10000, minimum: 1, description: 'Alerts waiting to be written before ingest answers 503 + Retry-After' }),
+  INGEST_MAX_BATCH: Type.Integer({ default: 500, minimum: 1, maximum: 5000, description: 'Most records (alerts, readings) written by one group-commit INSERT' }),
+  INGEST_MAX_WAIT_MS: Type.Integer({ default: 2, minimum: 0, maximum: 1000, description: 'Longest an accepted record waits for its batch to start when no connection is free' }),
+  INGEST_MAX_QUEUE: Type.Integer({ default: 10000, minimum: 1, description: 'Records waiting to be written before ingest answers 503 + Retry-After' }),
   INGEST_MAX_IN_FLIGHT: Type.Integer({ default: 2, minimum: 1, maximum: 32, description: 'Group-commit batches written concurrently' }),
   COUNT_REUSE_ROWS: Type.Integer({ default: 100000, minimum: 0, description: 'A paginated list\'s total of at least this many rows is reused for 20 times as long as counting it took (at 2 million rows: a 250 ms count reused for 5 s), so counting costs Postgres at most ~1/20 of a core per list; smaller totals are always exact. 0 = always count' }),
   LIST_CACHE_TTL_MS: Type.Integer({ default: 250, minimum: 0, maximum: 60000, description: 'How long GET /incidents/active, /alerts/pending and /resources/available answers are reused per agency and query; writes through this process show at once, ingested alerts and other replicas\' writes within this time. 0 = off' }),
-  BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve POST /api/v1/alerts/ingest/noop (same auth and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
+  BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve the ingest route\'s no-op twin (POST /api/v1/alerts/ingest/noop, /api/v1/data/ingest/noop: same checks and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
   WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Processes sharing the port (node:cluster); 1 = no cluster' }),
   CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' }),
+  SMART_MAINTENANCE_API_KEY: Type.String({ default: '', maxLength: 200, description: 'smart-maintenance: the key every /api/v1 request must carry in X-API-Key (401 without one, 403 with another). Empty: anonymous access, the original\'s default' }),
+  SMART_MAINTENANCE_RATE_LIMIT_MAX: Type.Integer({ default: 0, minimum: 0, description: 'smart-maintenance: /api/v1 requests allowed per X-API-Key (per client IP without one) and window, as the original\'s slowapi limiter; above it 429. 0 = off' }),
+  SMART_MAINTENANCE_RATE_LIMIT_WINDOW: Type.String({ default: '1 minute', maxLength: 50, description: 'smart-maintenance: window of SMART_MAINTENANCE_RATE_LIMIT_MAX, in ms or as text ("1 minute")' }),
   PGGIT_VERIFY_TOKENS: Type.Boolean({ default: false, description: 'pggit: verify bearer tokens\' HS256 signature with JWT_SECRET. Off: any well-formed HS256 token is accepted unverified and its `sub` is the user (the suite\'s token is signed with the text PLACEHOLDER)' }),
   PGGIT_SIMULATOR_RATE: Type.Number({ default: 0.5, minimum: 0, maximum: 500, description: 'pggit: alerts the delivery simulator queues per second (each then delivered, retried or failed against its webhook); 0 = off' }),
   PGGIT_SIMULATOR_SEED: Type.Integer({ default: 15, minimum: 0, maximum: 2147483647, description: 'pggit: seed of the simulator: tick N draws the same alerts, outcomes and latencies in every run and on every replica' }),

@@ -1,6 +1,6 @@
 import createError from '@fastify/error'
 import { databaseError, databaseRefusal, isDatabaseUnavailable, isDataError, isTransientConflict } from '../errors/index.js'
-import type { RecordProblem } from '../../apis/eriop/ingest/records.js'
+import type { IngestTarget, RecordProblem } from './target.js'
 
 /**
  * What an ingest request can fail with besides validation. All 503s carry `Retry-After` (added by
@@ -11,7 +11,7 @@ export const ingestErrors = {
   ShuttingDown: createError('SHUTTING_DOWN', 'Server is shutting down, retry shortly', 503),
   DatabaseUnavailable: createError('DATABASE_UNAVAILABLE', 'Database unavailable, retry shortly', 503),
   // An Idempotency-Key conflict whose holder vanished before it could be read (deleted meanwhile).
-  RetryLater: createError('INGEST_RETRY', 'Could not settle this alert, retry shortly', 503)
+  RetryLater: createError('INGEST_RETRY', 'Could not settle this record, retry shortly', 503)
 } as const
 
 interface AjvLikeIssue { keyword: string, instancePath: string, message: string, params: Record<string, unknown> }
@@ -25,15 +25,13 @@ export function unprocessable (problems: RecordProblem[], prefix = '', part: 'bo
   const validation: AjvLikeIssue[] = problems.map((p) => ({
     keyword: p.type, instancePath: prefix + p.path, message: p.message, params: {}
   }))
-  return Object.assign(new Error(problems[0]?.message ?? 'Unprocessable alert'), {
+  return Object.assign(new Error(problems[0]?.message ?? 'Unprocessable record'), {
     statusCode: 422, validation, validationContext: part
   })
 }
 
-export const BUILDING_NOT_FOUND: RecordProblem = { path: '/building_id', message: 'Building not found', type: 'not_found' }
-
 /**
- * The Idempotency-Key names an alert made from another payload: a retry must repeat its request, so
+ * The Idempotency-Key names a record made from another payload: a retry must repeat its request, so
  * this is a different request under a used key (422, as the IETF Idempotency-Key draft recommends).
  */
 export const keyReused = () => unprocessable([{
@@ -53,12 +51,13 @@ export function isConnectionLost (err: unknown): boolean {
 }
 
 /** The error a failed record is answered with. */
-export function toIngestError (err: unknown): Error {
+export function toIngestError (err: unknown, target: Pick<IngestTarget<unknown>, 'dataError'>): Error {
   if (isDatabaseUnavailable(err)) return new ingestErrors.DatabaseUnavailable()
   if (isTransientConflict(err)) return new ingestErrors.RetryLater()
   const pg = databaseError(err)
   if (pg && isDataError(pg)) {
-    if (pg.code === '23503' && pg.constraint?.includes('building')) return unprocessable([BUILDING_NOT_FOUND])
+    const named = target.dataError?.(pg)
+    if (named !== undefined) return named
     // The caller's agency or user is gone (401), or another key was violated (409): the error handler says which.
     if (pg.code === '23503' || pg.code === '23505') return pg
     return unprocessable([{ path: '', message: databaseRefusal(pg), type: 'value_error' }])

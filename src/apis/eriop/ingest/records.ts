@@ -1,4 +1,6 @@
 import { v7 as uuidv7 } from 'uuid'
+import { toRecordJson } from '../../../core/ingest/json.js'
+import type { RecordProblem } from '../../../core/ingest/target.js'
 import type { AlertIngest } from '../schemas/alerts.js'
 
 /**
@@ -69,32 +71,15 @@ export function toIngestRecord (body: AlertIngest, ctx: IngestContext): IngestRe
   }
 }
 
-/** What a bad record is rejected with: a location in the request body and a message, as in a 422. */
-export interface RecordProblem { path: string, message: string, type: string }
-
-// JSON.stringify writes a lone surrogate as a \udXXX escape and NUL as \u0000; Postgres' json
-// rejects both, and text columns cannot hold NUL. The cheap test runs on every record; the exact one
-// (which skips an escaped backslash followed by a literal "u0000") only when the cheap one matches.
-const SUSPICIOUS = /\\u(?:0000|d[89a-f])/i
-const UNSTORABLE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i
-
 /**
- * Serializes a record for the batch, or says why Postgres would refuse it, so a record that can
- * never be stored is answered 422 at once instead of failing the batch it would have joined.
+ * Serializes a record for the batch, or says why Postgres would refuse it (only raw_payload is
+ * free-form, so only it can be nested too deeply).
  */
 export function serializeRecord (record: IngestRecord): string | RecordProblem {
-  let json: string
-  try {
-    json = JSON.stringify(record)
-  } catch {
-    // Only raw_payload is free-form: a few thousand levels of nesting overflow the stack.
-    return { path: '/raw_payload', message: 'Object is nested too deeply', type: 'value_error' }
-  }
-  if (SUSPICIOUS.test(json) && UNSTORABLE.test(json)) {
-    return { path: '', message: 'Text contains a NUL character or an unpaired UTF-16 surrogate', type: 'string_unicode' }
-  }
-  return json
+  return toRecordJson(record, '/raw_payload')
 }
+
+export const BUILDING_NOT_FOUND: RecordProblem = { path: '/building_id', message: 'Building not found', type: 'not_found' }
 
 /**
  * The public shape of a just-ingested alert (GET /alerts/{id} minus the triage fields, which are

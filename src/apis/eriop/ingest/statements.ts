@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util'
 import type pg from 'pg'
-import type { IngestRecord } from './records.js'
+import { unprocessable } from '../../../core/ingest/errors.js'
+import type { IngestTarget, Resolution } from '../../../core/ingest/target.js'
+import { BUILDING_NOT_FOUND, serializeRecord, type IngestRecord } from './records.js'
 
 /**
  * The SQL of the ingest path (its repository). It talks to node-postgres directly, not through
@@ -65,29 +67,37 @@ LEFT JOIN LATERAL (
 ) a ON true`
 }
 
-/** A record of the batch and its index in it. */
-export type IndexedRecord = IngestRecord & { i: number }
-export interface Resolution { id: string, receivedAt: Date, samePayload: boolean }
-
 /** Whether two records with one Idempotency-Key come from the same payload (as RESOLVE_SKIPPED decides it). */
 export function sameAlertPayload (a: IngestRecord, b: IngestRecord): boolean {
   return PAYLOAD.every((c) => isDeepStrictEqual(a[c as keyof IngestRecord] ?? null, b[c as keyof IngestRecord] ?? null))
 }
 
-/** Inserts a JSON array of IngestRecords; returns how many rows went in. */
-export async function insertBatch (client: pg.PoolClient, jsonArray: string): Promise<number> {
-  const result = await client.query({ ...INSERT_BATCH, values: [jsonArray] })
-  return result.rowCount ?? 0
-}
+/** Alerts as the group-commit writer (src/core/ingest/writer.ts) writes them. */
+export const alertTarget: IngestTarget<IngestRecord> = {
+  serialize: serializeRecord,
 
-/** Index in `rows` → the alert that holds its id or key; absent when there is none. */
-export async function resolveRows (client: pg.PoolClient, rows: IndexedRecord[]): Promise<Map<number, Resolution>> {
-  const result = await client.query<{ i: number, id: string | null, received_at: Date | null, same_payload: boolean | null }>({
-    ...RESOLVE_SKIPPED, values: [JSON.stringify(rows)]
-  })
-  const found = new Map<number, Resolution>()
-  for (const row of result.rows) {
-    if (row.id !== null) found.set(row.i, { id: row.id, receivedAt: row.received_at!, samePayload: row.same_payload === true })
-  }
-  return found
+  async insert (client, jsonArray) {
+    const result = await client.query({ ...INSERT_BATCH, values: [jsonArray] })
+    return result.rowCount ?? 0
+  },
+
+  async resolve (client, records) {
+    const result = await client.query<{ i: number, id: string | null, received_at: Date | null, same_payload: boolean | null }>({
+      ...RESOLVE_SKIPPED, values: [JSON.stringify(records.map((record, i) => ({ ...record, i })))]
+    })
+    const found = new Map<number, Resolution>()
+    for (const row of result.rows) {
+      if (row.id !== null) found.set(row.i, { id: row.id, receivedAt: row.received_at!, samePayload: row.same_payload === true })
+    }
+    return found
+  },
+
+  samePayload: sameAlertPayload,
+  // Keys are unique per agency.
+  key: (record) => record.idempotency_key === undefined ? undefined : `${record.agency_id}\n${record.idempotency_key}`,
+  id: (record) => record.id,
+  receivedAt: (record) => record.received_at,
+  // Skipped with no holder: the building filter dropped it.
+  missing: (record) => record.building_id != null ? BUILDING_NOT_FOUND : undefined,
+  dataError: (err) => err.code === '23503' && err.constraint?.includes('building') ? unprocessable([BUILDING_NOT_FOUND]) : undefined
 }
