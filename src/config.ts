@@ -2,7 +2,7 @@ import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
 
 /** The APIs this target can serve; src/apis/index.ts loads each. */
-export const API_NAMES = ['eriop'] as const
+export const API_NAMES = ['eriop', 'eucora'] as const
 export type ApiName = typeof API_NAMES[number]
 
 export const DEV_JWT_SECRET = 'eriop-target-development-secret-change-me-please'
@@ -48,7 +48,11 @@ export const ConfigSchema = Type.Object({
   LIST_CACHE_TTL_MS: Type.Integer({ default: 250, minimum: 0, maximum: 60000, description: 'How long GET /incidents/active, /alerts/pending and /resources/available answers are reused per agency and query; writes through this process show at once, ingested alerts and other replicas\' writes within this time. 0 = off' }),
   BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve POST /api/v1/alerts/ingest/noop (same auth and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
   WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Processes sharing the port (node:cluster); 1 = no cluster' }),
-  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' })
+  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' }),
+  EUCORA_PROVISION_PATTERN: Type.String({ default: '^burst_user_[0-9a-f]{8}$', maxLength: 200, description: 'API=eucora: an unknown username matching this regular expression is created at its first login with the fixture password (test123) as a submitter; any other unknown username gets 401. Empty: no one is created' }),
+  EUCORA_CAB_THRESHOLD: Type.Integer({ default: 50, minimum: 0, maximum: 100, description: 'API=eucora: a deployment whose risk score is above this waits for CAB approval (AWAITING_CAB); at or below it is APPROVED at once' }),
+  EUCORA_CONNECTOR_STEP_MS: Type.Integer({ default: 2000, minimum: 1, maximum: 3600000, description: 'API=eucora: mean length of each step of a connector publish job (QUEUED, PUBLISHING, DEPLOYING); each job\'s steps are drawn from it deterministically' }),
+  EUCORA_CONNECTOR_FAILURE_PERCENT: Type.Integer({ default: 10, minimum: 0, maximum: 100, description: 'API=eucora: share of connector publish jobs that end FAILED instead of COMPLETED (decided deterministically per deployment, plane and attempt)' })
 })
 
 export type Config = Omit<Static<typeof ConfigSchema>, 'API'> & { API: ApiName }

@@ -6,7 +6,8 @@ import type { ApiName } from '../config.js'
  * `API_NAMES` in src/config.ts lists the same names (it validates `API` before anything loads).
  */
 const loaders: Record<ApiName, () => Promise<ApiModule>> = {
-  eriop: async () => (await import('./eriop/index.js')).eriop
+  eriop: async () => (await import('./eriop/index.js')).eriop,
+  eucora: async () => (await import('./eucora/index.js')).eucora
 }
 
 export async function loadApi (name: ApiName): Promise<ApiModule> {
