@@ -107,10 +107,13 @@ export function createConnectorsRepository (db: Database, schedule: Scheduler) {
       })
     },
 
+    // One transaction, so the deployment's status and its jobs' are read at the same now().
     async status (deploymentId: string) {
-      const status = await deploymentStatus(db, deploymentId)
-      if (!status) return undefined
-      return { status, jobs: await jobsOf(db, deploymentId) }
+      return db.transaction(async (tx) => {
+        const status = await deploymentStatus(tx, deploymentId)
+        if (!status) return undefined
+        return { status, jobs: await jobsOf(tx, deploymentId) }
+      }, { accessMode: 'read only' })
     },
 
     /** REINSTALL starts every plane again, RETRY_FAILED only the planes whose job failed. */
