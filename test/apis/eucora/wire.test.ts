@@ -77,7 +77,16 @@ test('health: the original\'s shapes; 503 when Postgres is gone', async (t) => {
   assert.deepEqual((await app.inject({ url: '/health/ready' })).json(), { database: true, cache: true, status: 'healthy' })
 
   const noRedis = await build(t, database.url, { API: 'eucora', REDIS_URL: 'none' })
-  assert.equal((await noRedis.inject({ url: '/api/v1/health/' })).json().checks.redis.message, 'disabled (REDIS_URL=none): single-instance mode')
+  const off = await noRedis.inject({ url: '/api/v1/health/' })
+  assert.equal(off.statusCode, 200)
+  assert.equal(off.json().checks.redis.message, 'disabled (REDIS_URL=none): single-instance mode')
+  const lostRedis = await build(t, database.url, { API: 'eucora', REDIS_URL: 'redis://127.0.0.1:1' })
+  const lost = await lostRedis.inject({ url: '/api/v1/health/' })
+  assert.equal(lost.statusCode, 503, 'the comprehensive check wants every dependency, as the original')
+  assert.equal(lost.json().checks.redis.status, 'unhealthy')
+  const stillReady = await lostRedis.inject({ url: '/health/ready' })
+  assert.equal(stillReady.statusCode, 200, 'Postgres alone decides readiness')
+  assert.deepEqual(stillReady.json(), { database: true, cache: false, status: 'degraded' })
 
   const broken = await build(t, 'postgres://postgres@127.0.0.1:1/nowhere', { API: 'eucora', DB_CONNECT_TIMEOUT_MS: 200 })
   const down = await broken.inject({ url: '/api/v1/health/' })
@@ -87,6 +96,10 @@ test('health: the original\'s shapes; 503 when Postgres is gone', async (t) => {
   const ready = await broken.inject({ url: '/health/ready/' })
   assert.equal(ready.statusCode, 503)
   assert.deepEqual(ready.json(), { database: false, cache: true, status: 'degraded' })
+  // The API's document lists each route once (the slashless twins are hidden).
+  const spec = (await app.inject({ url: '/docs/json' })).json() as { paths: Record<string, unknown> }
+  assert.ok('/api/v1/cab/{id}/approve/' in spec.paths && !('/api/v1/cab/{id}/approve' in spec.paths), Object.keys(spec.paths).join(' '))
+  assert.ok('/health/live' in spec.paths && !('/health/live/' in spec.paths))
   const token = await login(app, 'loadtest_user')
   const list = await broken.inject({ url: '/api/v1/deployments/', headers: bearer(token) })
   assert.equal(list.statusCode, 503)

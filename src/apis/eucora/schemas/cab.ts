@@ -1,11 +1,11 @@
 import { Type, type Static } from 'typebox'
 import { DECISIONS, DEPLOYMENT_STATUSES } from '../db/schema/values.js'
-import { Char, Choice, DateTime, Nullable, OneOf, Uuid } from './common.js'
+import { Char, Choice, DateTime, Nullable, OneOf, ScalarDict, Uuid } from './common.js'
 
 /** Conditions of an approval: a list of texts (the legacy view) or a dict of scalars (the P5.3 view). */
 export const Conditions = OneOf([
   Type.Array(Char(500), { maxItems: 50 }),
-  Type.Record(Type.String({ maxLength: 100, pattern: '^[^\\u0000]+$' }), Type.Union([Char(500, { allowBlank: true }), Type.Number(), Type.Boolean()]), { maxProperties: 50 })
+  ScalarDict(50)
 ], 'Expected a list of at most 50 texts or a dictionary of at most 50 scalar values.')
 
 export const ApproveBody = Type.Object({

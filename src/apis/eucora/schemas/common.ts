@@ -19,6 +19,18 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 export const OneOf = <T extends TSchema[]>(schemas: [...T], invalid: string, description?: string) =>
   Type.Union(schemas, { [INVALID_MESSAGE]: invalid, ...(description ? { description } : {}) })
 
+/**
+ * A dict of at most `maxProperties` scalar values (text, number, boolean) under non-empty keys of
+ * at most 100 characters, as JSON Schema says it directly: TypeBox's Record would let a key its
+ * pattern does not match (one with a newline, say) carry any value at all.
+ */
+export const ScalarDict = (maxProperties: number) => Type.Unsafe<Record<string, string | number | boolean>>({
+  type: 'object',
+  maxProperties,
+  propertyNames: { type: 'string', minLength: 1, maxLength: 100, pattern: NO_NUL },
+  additionalProperties: { anyOf: [Char(500, { allowBlank: true }), { type: 'number' }, { type: 'boolean' }] }
+})
+
 export const IdParams = Type.Object({ id: Uuid })
 
 export const LimitQuery = (max: number, fallback: number) => Type.Object({

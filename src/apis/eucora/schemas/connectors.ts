@@ -1,15 +1,13 @@
 import { Type, type Static } from 'typebox'
 import { DEPLOYMENT_STATUSES, JOB_STATUSES, PLANES, REMEDIATION_ACTIONS } from '../db/schema/values.js'
-import { Char, Choice, DateTime, OneOf, Uuid } from './common.js'
-
-const Scalar = Type.Union([Char(500, { allowBlank: true }), Type.Number(), Type.Boolean()])
+import { Char, Choice, DateTime, OneOf, ScalarDict, Uuid } from './common.js'
 
 /**
  * A plane's settings: a dict of scalars in JSON; in a form, the `requests` library sends a dict's
  * keys only (`config=ring&config=target_count`), which arrive as a list of texts.
  */
 export const ConnectorConfig = OneOf([
-  Type.Record(Type.String({ maxLength: 100, pattern: '^[^\\u0000]+$' }), Scalar, { maxProperties: 50 }),
+  ScalarDict(50),
   Type.Array(Char(100), { maxItems: 50 })
 ], 'Expected a dictionary of at most 50 scalar values or a list of at most 50 texts.')
 

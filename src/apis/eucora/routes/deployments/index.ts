@@ -36,27 +36,20 @@ const deploymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.code(201).send(row)
   })
 
-  const listOptions = {
-    onRequest: authenticate,
-    schema: {
-      tags: ['deployments'],
-      summary: 'Deployment intents, newest first',
-      querystring: DeploymentListQuery,
-      response: { 200: DeploymentList, ...errors }
-    }
+  const listSchema = {
+    tags: ['deployments'],
+    summary: 'Deployment intents, newest first',
+    querystring: DeploymentListQuery,
+    response: { 200: DeploymentList, ...errors }
   }
-  app.get('/', listOptions, async (request) => {
-    const { limit, status, ring } = request.query
-    const deployments = await repo.list(limit, { status, ring })
+  const list = async (query: DeploymentListQuery) => {
+    const deployments = await repo.list(query.limit, { status: query.status, ring: query.ring })
     return { deployments, count: deployments.length }
-  })
+  }
+  app.get('/', { onRequest: authenticate, schema: listSchema }, async (request) => list(request.query))
   // The original's list lives at /deployments/list.
   for (const [url, hide] of bothSlashes('/list/')) {
-    app.get(url, { ...listOptions, schema: { ...listOptions.schema, hide } }, async (request) => {
-      const { limit, status, ring } = request.query
-      const deployments = await repo.list(limit, { status, ring })
-      return { deployments, count: deployments.length }
-    })
+    app.get(url, { onRequest: authenticate, schema: { ...listSchema, hide } }, async (request) => list(request.query))
   }
 
   for (const [url, hide] of bothSlashes('/:id/')) {
