@@ -106,3 +106,16 @@ test('tokens: none, "Bearer None", a wrong scheme, DRF\'s Token keyword', async 
   assert.equal((await list(`Token ${token}`)).statusCode, 200)
   assert.equal((await list(`Bearer ${token}`)).statusCode, 200)
 })
+
+test('a token whose user is gone: 401, nothing written', async (t) => {
+  await eucoraFixture.seed(database.db)
+  const app = await build(t, database.url, { API: 'eucora' })
+  const token = await login(app, 'burst_user_dead0001')
+  await database.db.execute(sql`delete from eucora.users where username = 'burst_user_dead0001'`)
+  const before = await tableCounts(database.db)
+  const res = await postForm(app, '/api/v1/deployments/', { app_name: 'ghost', version: '1.0.0', target_ring: 'LAB' }, token)
+  assert.equal(res.statusCode, 401, res.body)
+  assert.equal(typeof res.json().detail, 'string')
+  assert.equal((await app.inject({ url: '/api/v1/auth/me/', headers: bearer(token) })).statusCode, 401)
+  assert.deepEqual(await tableCounts(database.db), before)
+})

@@ -105,3 +105,15 @@ test('health: the original\'s shapes; 503 when Postgres is gone', async (t) => {
   assert.equal(list.statusCode, 503)
   assert.deepEqual(list.json(), { detail: 'Database unavailable, retry shortly.' })
 })
+
+test('throttled: 429 in DRF\'s words, with Retry-After', async (t) => {
+  await eucoraFixture.seed(database.db)
+  const app = await build(t, database.url, { API: 'eucora', RATE_LIMIT_MAX: 3, RATE_LIMIT_WINDOW: '1 minute' })
+  const token = await login(app, 'loadtest_user')
+  const answers = []
+  for (let i = 0; i < 4; i++) answers.push(await app.inject({ url: '/api/v1/deployments/?limit=1', headers: bearer(token) }))
+  assert.deepEqual(answers.map((r) => r.statusCode), [200, 200, 200, 429])
+  const wait = Number(answers[3].headers['retry-after'])
+  assert.ok(wait > 0 && wait <= 60, String(answers[3].headers['retry-after']))
+  assert.deepEqual(answers[3].json(), { detail: `Request was throttled. Expected available in ${wait} second${wait === 1 ? '' : 's'}.` })
+})

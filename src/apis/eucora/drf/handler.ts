@@ -27,9 +27,6 @@ export function toDrfAnswer (err: FastifyError): Answer {
       return { status: 400, body: { detail: 'Malformed request.' } }
   }
   if (err instanceof SyntaxError) return { status: 400, body: { detail: `JSON parse error - ${err.message}` } }
-  if (err.statusCode === 429) {
-    return { status: 429, body: { detail: `Request was throttled. ${err.message}.` }, headers: { 'retry-after': '1' } }
-  }
   if (isDatabaseUnavailable(err)) {
     return { status: 503, body: { detail: 'Database unavailable, retry shortly.' }, headers: { 'retry-after': '1' } }
   }
@@ -50,6 +47,12 @@ export function toDrfAnswer (err: FastifyError): Answer {
 }
 
 export function drfErrorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (err.statusCode === 429) {
+    // The rate limiter has set Retry-After (seconds) on the reply already; DRF's Throttled says it too.
+    const wait = Number(reply.getHeader('retry-after')) || 1
+    return reply.code(429).type('application/json').serializer(JSON.stringify)
+      .send({ detail: `Request was throttled. Expected available in ${wait} second${wait === 1 ? '' : 's'}.` })
+  }
   const { status, body, headers } = toDrfAnswer(err)
   if (status >= 500) request.log.error({ err }, 'request failed')
   if (headers) reply.headers(headers)
