@@ -13,7 +13,8 @@ import { bearer, login, postForm } from './support.js'
 
 const database = useTestDatabase('eucora_connectors', EUCORA_MIGRATIONS)
 const APPROVED = FIXTURE_DEPLOYMENTS.filter((d) => d.status === 'APPROVED').map((d) => d.correlationId)
-const STEP_MS = 150
+// Long enough that a loaded machine's polling still sees each step.
+const STEP_MS = 400
 
 test('schedule: a pure function of deployment, plane and attempt; steps within half to one and a half of the mean', () => {
   const a = jobSchedule('0b0f1c2d-0000-4000-8000-000000000001', 'INTUNE', 1, 1000, 10)
@@ -52,7 +53,7 @@ test('publish: the job is stored with its schedule, its status moves QUEUED → 
   assert.equal(twice.json().created, false)
   assert.equal(twice.json().job.id, job.id)
 
-  const seen: string[] = []
+  const seen: string[] = [job.status]
   const deadline = Date.now() + 10 * STEP_MS
   while (Date.now() < deadline) {
     const status = await app.inject({ url: `/api/v1/connectors/status/${id}/`, headers: bearer(token) })
@@ -81,7 +82,10 @@ test('publish: the job is stored with its schedule, its status moves QUEUED → 
 
 test('failures and remediation: FAILED planes, REINSTALL and RETRY_FAILED start new attempts, each recorded', async (t) => {
   await eucoraFixture.seed(database.db)
-  const app = await build(t, database.url, { API: 'eucora', EUCORA_CONNECTOR_STEP_MS: 20, EUCORA_CONNECTOR_FAILURE_PERCENT: 100 })
+  const quick = await build(t, database.url, { API: 'eucora', EUCORA_CONNECTOR_STEP_MS: 20, EUCORA_CONNECTOR_FAILURE_PERCENT: 100 })
+  // The same database served with minute-long steps: the restarted attempts are still running when checked.
+  const slow = await build(t, database.url, { API: 'eucora', EUCORA_CONNECTOR_STEP_MS: 60_000, EUCORA_CONNECTOR_FAILURE_PERCENT: 100 })
+  let app = quick
   const token = await login(app, 'publisher_user')
   const id = APPROVED[1]
   for (const plane of ['JAMF', 'SCCM']) assert.equal((await postForm(app, '/api/v1/connectors/publish/', { deployment_id: id, target_plane: plane }, token)).statusCode, 200)
@@ -90,6 +94,7 @@ test('failures and remediation: FAILED planes, REINSTALL and RETRY_FAILED start 
   assert.equal(failed.status, 'FAILED')
   assert.deepEqual(failed.jobs.map((j: { status: string }) => j.status), ['FAILED', 'FAILED'])
 
+  app = slow
   const retried = await postForm(app, '/api/v1/connectors/remediate/', { deployment_id: id, reason: 'Device compliance drift detected', action: 'RETRY_FAILED' }, token)
   assert.equal(retried.statusCode, 200, retried.body)
   assert.equal(retried.json().jobs_restarted, 2)
