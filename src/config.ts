@@ -2,7 +2,7 @@ import envSchema from 'env-schema'
 import { Type, type Static } from 'typebox'
 
 /** The APIs this target can serve; src/apis/index.ts loads each. */
-export const API_NAMES = ['eriop', 'smart-maintenance', 'pggit'] as const
+export const API_NAMES = ['eriop', 'smart-maintenance', 'eucora', 'pggit'] as const
 export type ApiName = typeof API_NAMES[number]
 
 /**
@@ -56,7 +56,11 @@ export const ConfigSchema = Type.Object({
   PGGIT_WS_METRICS_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 3600000, description: 'pggit: how often /ws/dashboard pushes metrics_update to sockets subscribed to metrics' }),
   PGGIT_WS_HEARTBEAT_MS: Type.Integer({ default: 30000, minimum: 100, maximum: 3600000, description: 'pggit: how often /ws/dashboard sends every socket a heartbeat (the original: 30 s)' }),
   PGGIT_WS_MAX_CLIENTS: Type.Integer({ default: 10000, minimum: 1, maximum: 1000000, description: 'pggit: open /ws/dashboard sockets per process; an upgrade beyond it is answered 503' }),
-  PGGIT_WS_MAX_BUFFER_BYTES: Type.Integer({ default: 262144, minimum: 1024, maximum: 67108864, description: 'pggit: bytes a socket may leave unread before its messages are dropped; a socket still over it after 30 s is terminated' })
+  PGGIT_WS_MAX_BUFFER_BYTES: Type.Integer({ default: 262144, minimum: 1024, maximum: 67108864, description: 'pggit: bytes a socket may leave unread before its messages are dropped; a socket still over it after 30 s is terminated' }),
+  EUCORA_PROVISION_PATTERN: Type.String({ default: '^burst_user_[0-9a-f]{8}$', maxLength: 200, description: 'API=eucora: an unknown username matching this regular expression is created at its first login with the fixture password (test123) as a submitter; any other unknown username gets 401. Empty: no one is created' }),
+  EUCORA_CAB_THRESHOLD: Type.Integer({ default: 50, minimum: 0, maximum: 100, description: 'API=eucora: a deployment whose risk score is above this waits for CAB approval (AWAITING_CAB); at or below it is APPROVED at once' }),
+  EUCORA_CONNECTOR_STEP_MS: Type.Integer({ default: 2000, minimum: 1, maximum: 3600000, description: 'API=eucora: mean length of each step of a connector publish job (QUEUED, PUBLISHING, DEPLOYING); each job\'s steps are drawn from it deterministically' }),
+  EUCORA_CONNECTOR_FAILURE_PERCENT: Type.Integer({ default: 10, minimum: 0, maximum: 100, description: 'API=eucora: share of connector publish jobs that end FAILED instead of COMPLETED (decided deterministically per deployment, plane and attempt)' })
 })
 
 export type Config = Omit<Static<typeof ConfigSchema>, 'API'> & { API: ApiName }

@@ -8,6 +8,7 @@ import type { ApiName } from '../config.js'
 const loaders: Record<ApiName, () => Promise<ApiModule>> = {
   eriop: async () => (await import('./eriop/index.js')).eriop,
   'smart-maintenance': async () => (await import('./smart-maintenance/index.js')).smartMaintenance,
+  eucora: async () => (await import('./eucora/index.js')).eucora,
   pggit: async () => (await import('./pggit/index.js')).pggit
 }
 

@@ -1,0 +1,5 @@
+export * from './base.js'
+export * from './users.js'
+export * from './deployments.js'
+export * from './cab.js'
+export * from './connectors.js'
