@@ -10,6 +10,7 @@ import authPlugin from './core/plugins/auth.js'
 import configPlugin from './core/plugins/config.js'
 import dbPlugin from './core/plugins/db.js'
 import eventsPlugin from './core/plugins/events.js'
+import faultsPlugin from './core/faults/plugin.js'
 import metricsPlugin from './core/plugins/metrics.js'
 import openapiPlugin from './core/plugins/openapi.js'
 import rateLimitPlugin from './core/plugins/rate-limit.js'
@@ -89,6 +90,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(metricsPlugin)
   await app.register(authPlugin)
   await app.register(rateLimitPlugin)
+  await app.register(faultsPlugin, { lockTargets: api.faultLocks })
 
   // The selected API (src/apis/<name>/): its routes and its own plugins. Not encapsulated: a
   // process serves one API, whose decorators (the ingest writer, say) tests and hooks can reach.

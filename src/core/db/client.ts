@@ -9,6 +9,7 @@ export interface PoolOptions {
   max: number
   connectTimeoutMs: number
   statementTimeoutMs?: number
+  lockTimeoutMs?: number
   applicationName?: string
 }
 
@@ -19,6 +20,7 @@ export function createPool (connectionString: string, opts: PoolOptions): pg.Poo
     connectionTimeoutMillis: opts.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
     statement_timeout: opts.statementTimeoutMs,
+    lock_timeout: opts.lockTimeoutMs || undefined,
     application_name: opts.applicationName ?? 'eriop-target'
   })
   // An idle client losing its connection (Postgres restarted, admin terminated it) emits here;
