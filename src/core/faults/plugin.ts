@@ -11,7 +11,7 @@ import { FaultEngine, type Fired } from './engine.js'
 import { parseFaultHeaders } from './headers.js'
 import { installSlowQueries, withSlowQueries } from './pg-slow.js'
 import { sample } from './random.js'
-import { CONNECTION_ACTIONS, parseRules, RuleError, type Action } from './rules.js'
+import { CONNECTION_ACTIONS, parseRules, RuleError, type Action, type Rule } from './rules.js'
 import { localStore, redisStore, type RuleStore } from './store.js'
 
 declare module 'fastify' {
@@ -24,6 +24,8 @@ declare module 'fastify' {
 export interface FaultsOptions {
   /** The API's row sets pg-lock can hold (ApiModule.faultLocks). */
   lockTargets?: Record<string, string>
+  /** FAULT_RULES, already read (readFaultRules). */
+  rules?: Rule[]
 }
 
 /** The application_name the server's pool connects with (src/core/db/client.ts). */
@@ -76,8 +78,7 @@ export default fp<FaultsOptions>(async (app, opts) => {
     app.decorate('faults', null)
     return
   }
-  const loadedAt = Date.now()
-  const envRules = config.FAULT_RULES !== undefined ? readFaultRules(config.FAULT_RULES, loadedAt) : []
+  const envRules = opts.rules ?? []
 
   let store: RuleStore = localStore()
   if (redisAtStart(app.redis).readyAtStart) {

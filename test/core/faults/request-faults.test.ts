@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { fires } from '../../../src/core/faults/random.js'
-import { build, createTeam, useTestDatabase, validAlert, validIncident, type App } from '../../helper.js'
+import { build, createTeam, useTestDatabase, validAlert, validIncident } from '../../helper.js'
+import type { App } from '../../../src/app.js'
 import { listen, rawRequest } from './support.js'
 
 const dbx = useTestDatabase('faults_request')
@@ -57,7 +58,7 @@ describe('request faults', () => {
     assert.deepEqual(await res.json(), { detail: 'Service unavailable, retry shortly', code: 'SERVICE_UNAVAILABLE' })
     const r502 = await fetch(`${base}/health`, { headers: { 'x-fault-error': '502' } })
     assert.equal(r502.status, 502)
-    assert.equal((await r502.json()).code, 'BAD_GATEWAY')
+    assert.equal(((await r502.json()) as { code: string }).code, 'BAD_GATEWAY')
   })
 
   it('reset: the client sees ECONNRESET and no byte', async () => {
@@ -182,7 +183,7 @@ describe('request faults', () => {
       ['x-fault-error', '404'], ['x-fault-error', 'five'], ['x-fault-connection', 'explode'], ['x-fault-probability', '0.5']]) {
       const res = await fetch(`${base}/health`, { headers: { [name]: value } })
       assert.equal(res.status, 400, `${name}: ${value}`)
-      const body = await res.json()
+      const body = (await res.json()) as { code: string, detail: string }
       assert.equal(body.code, 'BAD_REQUEST')
       assert.match(body.detail, /X-Fault-/)
     }
