@@ -57,3 +57,28 @@ export function rawRequest (port: number, opts: { method?: string, path: string,
     socket.on('close', () => finish(true, false))
   })
 }
+
+/** Posts rules through the admin API (built on the app's engine), as a tester would; returns their ids. */
+export async function postRules (app: App, body: unknown): Promise<string[]> {
+  const { buildAdminApp } = await import('../../../src/core/faults/admin.js')
+  const token = 'support-admin-token-0123456789'
+  const admin = await buildAdminApp(app.faults!, { token })
+  try {
+    const res = await admin.inject({ method: 'POST', url: '/faults', payload: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })
+    if (res.statusCode !== 201) throw new Error(`rules refused: ${res.statusCode} ${res.body}`)
+    return res.json().ids
+  } finally {
+    await admin.close()
+  }
+}
+
+/** Waits until the engine logged the start of a resource fault of this rule; returns the entry. */
+export async function started (app: App, rule: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const entry = app.faults!.latest(100).find((e) => e.rule === rule)
+    if (entry) return entry
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`fault ${rule} did not start`)
+}
