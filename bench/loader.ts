@@ -87,7 +87,7 @@ export function runLoaderJob (job: LoaderJob, onSecond?: (report: LoaderSecond) 
 }
 
 /** Sends a failed ingest again, as a client that keeps its promise would, with the same Idempotency-Key. */
-function retrying (driver: ConnectionDriver, runId: string): ConnectionDriver {
+export function retrying (driver: ConnectionDriver, runId: string): ConnectionDriver {
   let last: PlannedRequest | undefined
   let attempt = 0
   let again = false

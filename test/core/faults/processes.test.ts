@@ -104,13 +104,13 @@ describe('two server processes', () => {
     const [a, b] = servers
     await admin(a, 'DELETE', '/faults')
     const posted = Date.now()
-    assert.equal((await admin(a, 'POST', '/faults', { name: 'window', rules: [{ id: 'win', match: { route: '/health/ready' }, after: '800ms', for: '800ms', action: { type: 'error', status: 503 } }] })).status, 201)
+    assert.equal((await admin(a, 'POST', '/faults', { name: 'window', rules: [{ id: 'win', match: { route: '/health/ready' }, after: '1500ms', for: '2s', action: { type: 'error', status: 503 } }] })).status, 201)
     const at = async (ms: number) => {
       await sleep(Math.max(0, posted + ms - Date.now()))
       return [...await statuses(a, '/health/ready', ['w']), ...await statuses(b, '/health/ready', ['w'])]
     }
-    assert.deepEqual(await at(300), [200, 200])
-    assert.deepEqual(await at(1200), [503, 503])
-    assert.deepEqual(await at(2100), [200, 200])
+    assert.deepEqual(await at(200), [200, 200])
+    assert.deepEqual(await at(2200), [503, 503])
+    assert.deepEqual(await at(4300), [200, 200])
   })
 })
