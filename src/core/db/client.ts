@@ -13,6 +13,9 @@ export interface PoolOptions {
   applicationName?: string
 }
 
+/** What the server's connections call themselves in pg_stat_activity (the pg-terminate fault's targets). */
+export const APPLICATION_NAME = 'eriop-target'
+
 export function createPool (connectionString: string, opts: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
@@ -21,7 +24,7 @@ export function createPool (connectionString: string, opts: PoolOptions): pg.Poo
     idleTimeoutMillis: 30_000,
     statement_timeout: opts.statementTimeoutMs,
     lock_timeout: opts.lockTimeoutMs || undefined,
-    application_name: opts.applicationName ?? 'eriop-target'
+    application_name: opts.applicationName ?? APPLICATION_NAME
   })
   // An idle client losing its connection (Postgres restarted, admin terminated it) emits here;
   // without a listener that would crash the process. The pool replaces the client by itself.

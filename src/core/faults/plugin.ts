@@ -5,6 +5,7 @@ import type { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter } from 'prom-client'
+import { APPLICATION_NAME } from '../db/client.js'
 import { redisAtStart } from '../plugins/redis.js'
 import { breakConnection, dribble, type ConnectionFault } from './connection.js'
 import { FaultEngine, type Fired } from './engine.js'
@@ -28,8 +29,6 @@ export interface FaultsOptions {
   rules?: Rule[]
 }
 
-/** The application_name the server's pool connects with (src/core/db/client.ts). */
-const SERVER_APPLICATION_NAME = 'eriop-target'
 const DRIBBLE = Symbol('faults.dribble')
 const FAULT_KEY_MAX = 200
 
@@ -98,7 +97,7 @@ export default fp<FaultsOptions>(async (app, opts) => {
   const engine = new FaultEngine(seed, store, {
     databaseUrl: config.DATABASE_URL!,
     pool: app.db.$client,
-    applicationName: SERVER_APPLICATION_NAME,
+    applicationName: APPLICATION_NAME,
     redis: app.redis,
     lockTargets: opts.lockTargets ?? {},
     log: app.log
