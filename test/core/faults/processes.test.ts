@@ -35,6 +35,14 @@ describe('two server processes', () => {
       const api = await spawnServer(dbx.url, { FAULTS_SEED: 'two-processes', ADMIN_PORT: String(port), ADMIN_TOKEN: TOKEN, REDIS_KEY_PREFIX: prefix })
       servers.push({ api, admin: `http://127.0.0.1:${port}` })
     }
+    // The admin API listens just after the public port answers.
+    for (const s of servers) {
+      for (let i = 0; i < 100; i++) {
+        const ok = await fetch(`${s.admin}/docs/json`).then((r) => r.ok, () => false)
+        if (ok) break
+        await sleep(100)
+      }
+    }
     await admin(servers[0], 'DELETE', '/faults')
   })
   after(async () => {

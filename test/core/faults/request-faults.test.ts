@@ -202,3 +202,22 @@ describe('request faults', () => {
     assert.ok(log.some((e) => e.rule === 'slow-body' && e.action === 'dribble'))
   })
 })
+
+describe('fault logging', () => {
+  it('every injection is logged at debug, with its rule, action, route and key', async (t) => {
+    const { Writable } = await import('node:stream')
+    const { buildApp } = await import('../../../src/app.js')
+    const { testConfig } = await import('../../helper.js')
+    const lines: string[] = []
+    const stream = new Writable({ write (chunk, _enc, cb) { lines.push(chunk.toString()); cb() } })
+    const app = await buildApp(testConfig(dbx.url, { FAULT_HEADERS: true, LOG_LEVEL: 'debug' }), { logger: { level: 'debug', stream } })
+    t.after(() => app.close())
+    await app.ready()
+    assert.equal((await app.inject({ url: '/health', headers: { 'x-fault-error': '502', 'x-fault-key': 'logged-1' } })).statusCode, 502)
+    const entry = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'fault injected: error (rule header)')
+    assert.ok(entry, 'a debug line for the injection')
+    assert.equal(entry.level, 20)
+    assert.deepEqual({ rule: entry.fault.rule, action: entry.fault.action, route: entry.fault.route, key: entry.fault.key, status: entry.fault.detail.status },
+      { rule: 'header', action: 'error', route: '/health', key: 'logged-1', status: 502 })
+  })
+})
