@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { loadConfig } from '../../../src/config.js'
 import { buildAdminApp, type AdminApp } from '../../../src/core/faults/admin.js'
 import { build, createTeam, testConfig, useTestDatabase } from '../../helper.js'
+import { exitWithin, ROOT, start, userEnv } from '../../deploy/support.js'
 import type { App } from '../../../src/app.js'
 
 const dbx = useTestDatabase('faults_admin')
@@ -140,6 +141,14 @@ describe('fault settings', () => {
     assert.throws(() => loadConfig({ ADMIN_PORT: '8000', ADMIN_TOKEN: TOKEN }), /differ from PORT/)
     assert.throws(() => loadConfig({ ADMIN_PORT: '9100', ADMIN_TOKEN: 'short' }))
     assert.equal(loadConfig({ ADMIN_PORT: '9100', ADMIN_TOKEN: TOKEN }).ADMIN_PORT, 9100)
+  })
+
+  it('the real server refuses to start with ADMIN_PORT and no ADMIN_TOKEN: one line, exit 1', async () => {
+    const started = start(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: ROOT, env: userEnv({ DATABASE_URL: dbx.url, PORT: '0', ADMIN_PORT: '9155', LOG_LEVEL: 'warn' })
+    })
+    assert.equal(await exitWithin(started, 30_000), 1)
+    assert.match(started.output(), /cannot start: ADMIN_PORT is set but ADMIN_TOKEN is not/)
   })
 
   it('nothing asked: no engine and no hooks', async (t) => {
