@@ -36,6 +36,8 @@ COPY package.json package-lock.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY seed ./seed
+# The example fault schedules, for FAULT_RULES=faults/examples/….json.
+COPY faults ./faults
 USER node
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000
 EXPOSE 8000

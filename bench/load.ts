@@ -30,6 +30,8 @@ export interface PhasePlan {
   makeDriver (index: number, startMs: number): ConnectionDriver
   /** Called once a second with the figures so far (for the progress bar). */
   onSecond? (report: LoaderSecond): void
+  /** The drivers retry failed ingests (--faults): 5xx and 429 are then no refusals in the ledger. */
+  retry?: boolean
 }
 
 /** A loader process's running totals, sent once a second. */
@@ -79,6 +81,7 @@ export async function runPhase (plan: PhasePlan): Promise<LoaderResult> {
   const startMs = performance.now()
   const measureFromMs = startMs + plan.warmupS * 1000
   const recorder = new Recorder(startMs, measureFromMs, plan.endpoints)
+  recorder.retrying = plan.retry ?? false
   const flights = new Map<number, Flight>()
   const timers = new Set<NodeJS.Timeout>()
   const timeoutMs = plan.timeoutS * 1000
@@ -110,6 +113,8 @@ export async function runPhase (plan: PhasePlan): Promise<LoaderResult> {
         planned = driver.next()
         const headers: Record<string, string> = { ...driver.headers }
         if (planned.body !== undefined) headers['content-type'] = 'application/json'
+        if (planned.idempotencyKey) headers['idempotency-key'] = planned.idempotencyKey
+        if (planned.faultKey) headers['x-fault-key'] = planned.faultKey
         return { ...request, method: planned.method, path: planned.path, headers, body: planned.body ?? '' }
       },
       onResponse: (status, body) => {

@@ -1,6 +1,8 @@
 import { runPhase, type LoaderResult, type LoaderSecond } from './load.js'
 import { closedPacer, pacedPacer, spawnOffsetMs, thinkPacer, type Pacer } from './pacing.js'
-import { PERSONAS, PersonaSession, seededRng, type Endpoint, type PersonaName } from './personas.js'
+import type { ConnectionDriver } from './load.js'
+import { PERSONAS, PersonaSession, seededRng, type Endpoint, type PersonaName, type PlannedRequest } from './personas.js'
+import { isRetryable } from './recorder.js'
 
 /** How the connections of a phase pace their requests (see pacing.ts). */
 export type Pacing =
@@ -36,6 +38,11 @@ export interface LoaderJob {
   pacing: Pacing
   endpoints: Endpoint[]
   users: LoaderUser[]
+  /**
+   * --faults: an ingest that got a 5xx, a 429 or no answer is sent again (same body, same
+   * Idempotency-Key) as the connection's next request, until it is acknowledged or the phase ends.
+   */
+  retry?: boolean
 }
 
 function pacerFor (job: LoaderJob, index: number, startMs: number, session: PersonaSession): Pacer {
@@ -57,6 +64,7 @@ export function runLoaderJob (job: LoaderJob, onSecond?: (report: LoaderSecond) 
     endpoints: job.endpoints,
     ...(job.rampMs > 0 ? { connectAtMs: (k: number) => spawnOffsetMs(job.users[k].index, job.connections, job.rampMs) } : {}),
     onSecond,
+    retry: job.retry ?? false,
     makeDriver: (k, startMs) => {
       const { index, persona, token } = job.users[k]
       let seq = 0
@@ -66,13 +74,49 @@ export function runLoaderJob (job: LoaderJob, onSecond?: (report: LoaderSecond) 
         nextReqId: () => `${job.runId}.${job.phaseIndex}.${index}.${seq++}`,
         now: () => new Date()
       }, job.thinkScale)
-      return {
+      const driver = {
         headers: { authorization: `Bearer ${token}` },
         pacer: pacerFor(job, index, startMs, session),
         next: () => session.next(),
-        observe: (status, body) => session.observe(status, body),
+        observe: (status: number, body: string) => session.observe(status, body),
         abandon: () => session.reset()
       }
+      return job.retry ? retrying(driver, job.runId) : driver
     }
   })
+}
+
+/** Sends a failed ingest again, as a client that keeps its promise would, with the same Idempotency-Key. */
+export function retrying (driver: ConnectionDriver, runId: string): ConnectionDriver {
+  let last: PlannedRequest | undefined
+  let attempt = 0
+  let again = false
+  const keyed = (req: PlannedRequest): PlannedRequest => req.reqId
+    // The fault key leaves out the run id, so another run with the same seeds faults the same requests; each attempt has its own.
+    ? { ...req, idempotencyKey: req.reqId, faultKey: `${req.reqId.slice(runId.length + 1)}#${attempt}` }
+    : req
+  return {
+    headers: driver.headers,
+    pacer: driver.pacer,
+    next () {
+      if (again && last) {
+        again = false
+        attempt++
+        return (last = keyed(last))
+      }
+      attempt = 0
+      return (last = keyed(driver.next()))
+    },
+    observe (status, body) {
+      if (last?.reqId && isRetryable(status)) {
+        again = true
+        return false
+      }
+      return driver.observe(status, body)
+    },
+    abandon () {
+      if (last?.reqId) again = true
+      else driver.abandon()
+    }
+  }
 }

@@ -28,6 +28,8 @@ export interface SecondReport {
 }
 
 export interface LoadHooks {
+  /** Every loader process was told to start, at this wall-clock time (the phase's second 0). */
+  onGo? (wallMs: number): void
   /** The warm-up ended and the measured window begins. */
   onMeasureStart? (): void
   /** Once a second; may return the server's resource sample for the charts. */
@@ -113,6 +115,7 @@ export async function runLoaders (job: Omit<LoaderJob, 'users'>, users: LoaderUs
 
     const startMs = performance.now()
     for (const l of loaders) l.child.send({ type: 'go' })
+    hooks.onGo?.(Date.now())
 
     const totalS = job.warmupS + job.durationS
     let machineFrom = job.warmupS > 0 ? null : cpuTimes()

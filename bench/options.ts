@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { readSchedule, type FaultSchedule } from './faults.js'
 import { DEFAULT_SLO } from './slo.js'
 import { SCENARIOS, type Scenario, type SloTargets } from './types.js'
 
@@ -39,6 +40,8 @@ export interface BenchOptions {
   keepRows: boolean
   quiet: boolean
   randomSeed: number
+  /** --faults FILE: a fault schedule posted to the started server at the start of each measured window. */
+  faults: FaultSchedule | null
 }
 
 export const BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/eriop_bench'
@@ -95,7 +98,11 @@ Load:
   --max-rate R           stress: stop the ramp here (20000)
   --timeout S            request timeout (10)
   --think-scale F        multiply persona think times by F (default 1 = the seed's)
-  --random-seed N        seed of the request mix (default 1)
+  --random-seed N        seed of the request mix (default 1); with --faults also the server's FAULTS_SEED
+  --faults FILE          a fault schedule (faults/examples/*.json): the started server gets an admin
+                         port, the schedule is posted when each phase's measured window begins, and
+                         the loader retries ingests answered 5xx or 429, or not at all, with the same
+                         Idempotency-Key; the report marks injected faults apart from genuine errors
 
 SLO gates (defaults from the seed report):
   --min-throughput R     alerts/s (1000)        --p95 MS  (200)        --p99 MS  (500)
@@ -142,6 +149,7 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
         timeout: { type: 'string' },
         'think-scale': { type: 'string' },
         'random-seed': { type: 'string' },
+        faults: { type: 'string' },
         'rate-limit': { type: 'boolean' },
         pool: { type: 'string' },
         'server-env': { type: 'string', multiple: true },
@@ -184,8 +192,16 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
     serverEnv[pair.slice(0, eq)] = pair.slice(eq + 1)
   }
   if (v.fresh && v['no-seed']) throw new UsageError('--fresh resets the fixture; --no-seed leaves it alone: choose one')
-  if (url && (Object.keys(serverEnv).length || v.pool || v['rate-limit'])) {
-    throw new UsageError('--server-env, --pool and --rate-limit apply to a server the bench starts, not to --url')
+  if (url && (Object.keys(serverEnv).length || v.pool || v['rate-limit'] || v.faults)) {
+    throw new UsageError('--server-env, --pool, --rate-limit and --faults apply to a server the bench starts, not to --url')
+  }
+  let faults: FaultSchedule | null = null
+  if (v.faults !== undefined) {
+    try {
+      faults = readSchedule(v.faults)
+    } catch (err) {
+      throw new UsageError((err as Error).message)
+    }
   }
 
   const defaults = SCENARIO_DEFAULTS[scenario]
@@ -227,6 +243,7 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
     fresh: v.fresh ?? false,
     keepRows: v['keep-rows'] ?? false,
     quiet: (v.quiet ?? false) || env.CI === 'true',
-    randomSeed: number('random-seed', v['random-seed'], { integer: true }) ?? 1
+    randomSeed: number('random-seed', v['random-seed'], { integer: true }) ?? 1,
+    faults
   }
 }

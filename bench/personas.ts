@@ -21,6 +21,10 @@ export interface PlannedRequest extends Endpoint {
   body?: string
   /** Unique id of an ingested alert (raw_payload.req_id and source_id), for the loss check. */
   reqId?: string
+  /** Sent as Idempotency-Key (--faults runs: a retry repeats it). */
+  idempotencyKey?: string
+  /** Sent as X-Fault-Key (--faults runs): the same in every run with the same seeds, so the same requests are faulted. */
+  faultKey?: string
 }
 
 type Rng = () => number

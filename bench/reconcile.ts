@@ -25,9 +25,15 @@ const SAMPLE = 10
  * it must equal the rows too.
  */
 export function reconcile (ledger: IngestLedger, stored: StoredRows, serverCommitted: number | null = null): LossReport {
-  const sent = new Set(ledger.sent)
+  let attempts = 0
+  const sent = new Set<string>()
+  for (const id of ledger.sent) {
+    attempts++
+    sent.add(id)
+  }
   const acked = new Set(ledger.acked)
-  const rejected = new Set(ledger.rejected)
+  // A refusal a later attempt (same Idempotency-Key) turned into an acknowledgement is not a refusal.
+  const rejected = new Set([...ledger.rejected].filter((id) => !acked.has(id)))
   const seen = new Map<string, number>()
   let rows = 0
   for (const id of stored.reqIds) {
@@ -63,6 +69,7 @@ export function reconcile (ledger: IngestLedger, stored: StoredRows, serverCommi
     duplicates: duplicates.length,
     storedDespiteRejection: storedDespiteRejection.length,
     unknownCommitted,
+    retries: attempts - sent.size,
     serverCommitted,
     samples: {
       missing: missing.slice(0, SAMPLE),
@@ -89,6 +96,7 @@ export function unverified (reason: string, ledger?: { sent: number, acked: numb
     duplicates: 0,
     storedDespiteRejection: 0,
     unknownCommitted: 0,
+    retries: 0,
     serverCommitted: null,
     samples: { missing: [], unexpected: [], duplicates: [], storedDespiteRejection: [] }
   }

@@ -2,6 +2,9 @@ import { Histogram, type HistogramJson } from './histogram.js'
 import type { Endpoint, PlannedRequest } from './personas.js'
 import type { EndpointStats, TimelinePoint } from './types.js'
 
+/** Answers a well-behaved client sends again (with the same Idempotency-Key): server errors and 429. */
+export const isRetryable = (status: number) => status >= 500 || status === 429
+
 export type NoAnswerKind = 'timeout' | 'closed' | 'error'
 
 /** An endpoint's counts while the run goes on: EndpointStats before the latency is summarised. */
@@ -70,6 +73,11 @@ export class Recorder {
   readonly ledger = { sent: [] as string[], acked: [] as string[], rejected: [] as string[] }
   /** Running totals for a progress line (warm-up included). */
   readonly counts = { ok: 0, failed: 0 }
+  /**
+   * The loader retries (--faults): a 5xx or 429 is then no refusal, as the alert may have been
+   * committed before the answer failed (a fault after commit); its outcome is the retry's.
+   */
+  retrying = false
   private readonly tallies = new Map<string, Tally>()
   private readonly seconds: Second[] = []
   private readonly all = new Histogram()
@@ -108,7 +116,10 @@ export class Recorder {
 
   answered (req: PlannedRequest, status: number, dueMs: number, nowMs: number): void {
     const ok = status >= 200 && status < 300
-    if (req.reqId) (ok ? this.ledger.acked : this.ledger.rejected).push(req.reqId)
+    if (req.reqId) {
+      if (ok) this.ledger.acked.push(req.reqId)
+      else if (!(this.retrying && isRetryable(status))) this.ledger.rejected.push(req.reqId)
+    }
     const latency = nowMs - dueMs
     const second = this.second(nowMs)
     second.latency.record(latency)

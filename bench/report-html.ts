@@ -6,7 +6,7 @@ import { errorRate, formatValue } from './slo.js'
 import { barChart, compact, escapeXml as esc, lineChart } from './svg.js'
 import type { BenchResult, EndpointStats, PhaseResult } from './types.js'
 
-const COLORS = { ok: '#2f855a', failed: '#c53030', p50: '#3182ce', p95: '#d69e2e', p99: '#c53030', slo: '#718096', loader: '#805ad5', server: '#dd6b20', rss: '#2b6cb0' }
+const COLORS = { injected: '#d53f8c', ok: '#2f855a', failed: '#c53030', p50: '#3182ce', p95: '#d69e2e', p99: '#c53030', slo: '#718096', loader: '#805ad5', server: '#dd6b20', rss: '#2b6cb0' }
 const STATUS_TEXT: Record<BenchResult['verdict']['status'], string> = {
   pass: 'PASS',
   'slo-missed': 'SLO MISSED',
@@ -119,8 +119,8 @@ function lossSection (r: BenchResult): string {
     ? `Every one of the ${int(l.acked)} acknowledged alerts is in Postgres; ${int(l.unknownCommitted)} of the ${int(l.unknown)} requests without an answer (in flight when the loader stopped, or timed out) were committed too, and nothing else appeared.`
     : 'The database does not match what the server acknowledged.'
   return `<div class="box"><p class="${l.ok ? 'ok' : 'bad'}">${l.ok ? '✔ No loss.' : '✘ Loss detected.'} <span style="color:var(--fg);font-weight:400">${esc(sentence)}</span></p>
-<table class="wrap"><thead><tr><th>sent</th><th>acked (2xx)</th><th>rejected (non-2xx)</th><th>no answer</th><th>rows in Postgres</th><th>rows − acked</th><th>missing acks</th><th>unexpected rows</th><th>duplicates</th><th>stored despite error</th></tr></thead>
-<tbody><tr><td>${int(l.sent)}</td><td>${int(l.acked)}</td><td>${int(l.rejected)}</td><td>${int(l.unknown)}</td><td>${int(l.rows)}</td><td>${int(l.surplus)} <span class="muted">(0…${int(l.unknown)})</span></td><td class="${l.missing ? 'bad' : ''}">${int(l.missing)}</td><td class="${l.unexpected ? 'bad' : ''}">${int(l.unexpected)}</td><td class="${l.duplicates ? 'bad' : ''}">${int(l.duplicates)}</td><td class="${l.storedDespiteRejection ? 'bad' : ''}">${int(l.storedDespiteRejection)}</td></tr></tbody></table>
+<table class="wrap"><thead><tr><th>sent</th><th>retries</th><th>acked (2xx)</th><th>rejected (non-2xx)</th><th>no answer</th><th>rows in Postgres</th><th>rows − acked</th><th>missing acks</th><th>unexpected rows</th><th>duplicates</th><th>stored despite error</th></tr></thead>
+<tbody><tr><td>${int(l.sent)}</td><td>${int(l.retries ?? 0)}</td><td>${int(l.acked)}</td><td>${int(l.rejected)}</td><td>${int(l.unknown)}</td><td>${int(l.rows)}</td><td>${int(l.surplus)} <span class="muted">(0…${int(l.unknown)})</span></td><td class="${l.missing ? 'bad' : ''}">${int(l.missing)}</td><td class="${l.unexpected ? 'bad' : ''}">${int(l.unexpected)}</td><td class="${l.duplicates ? 'bad' : ''}">${int(l.duplicates)}</td><td class="${l.storedDespiteRejection ? 'bad' : ''}">${int(l.storedDespiteRejection)}</td></tr></tbody></table>
 ${l.serverCommitted !== null ? `<p>The server's own counter (<code>ingest_alerts_committed_total</code>) rose by ${int(l.serverCommitted)} during the run: ${l.serverCommitted === l.rows ? '<span class="ok">equal to the rows</span>' : '<span class="bad">not equal to the rows</span>'}.</p>` : ''}
 <p class="note">Each alert carries the run id and a per-request id in <code>raw_payload</code> (and the request id as <code>source_id</code>); the rows are read from Postgres directly, not through the API. Rule: every acknowledged id stored once, every stored id sent, nothing stored that was refused, and 0 ≤ rows − acked ≤ requests without an answer.</p></div>`
 }
@@ -174,6 +174,7 @@ function phaseCharts (r: BenchResult, p: PhaseResult): string {
     series: [
       { name: '2xx', color: COLORS.ok, points: tl.map((t) => [t.t, t.ok]) },
       { name: 'failed', color: COLORS.failed, points: tl.map((t) => [t.t, t.failed]) },
+      ...(p.faults ? [{ name: 'injected faults', color: COLORS.injected, dashed: true, points: tl.map((t): [number, number] => [t.t, t.injected ?? 0]) }] : []),
       ...(p.targetRate ? [{ name: 'target', color: COLORS.slo, dashed: true, points: tl.map((t): [number, number] => [t.t, p.targetRate!]) }] : [])
     ]
   }))
@@ -254,6 +255,12 @@ function phaseSection (r: BenchResult, p: PhaseResult, index: number): string {
     ].filter(Boolean).join(', ') || '–'],
     ['autocannon’s own tally', `${int(p.autocannon.sent)} sent, ${int(p.autocannon['2xx'])} 2xx, ${int(p.autocannon.non2xx)} non-2xx, ${int(p.autocannon.errors)} errors, ${int(p.autocannon.timeouts)} timeouts; latency from send p50 ${ms(p.autocannon.latencyP50)}, p99 ${ms(p.autocannon.latencyP99)} (whole phase, warm-up included)`]
   ]
+  if (p.faults) {
+    const f = p.faults
+    facts.push(['faults injected', `${int(f.injected)} (${Object.entries(f.byAction).map(([k, v]) => `${k} × ${int(v)}`).join(', ') || 'none'}); schedule posted ${f.postedAtS === null ? 'never (refused)' : `at ${seconds(f.postedAtS)}`}`])
+    if (f.windows.length) facts.push(['resource windows', f.windows.map((w) => `${w.action} (${w.rule}) ${seconds(w.fromS)}–${seconds(w.toS)}`).join('; ')])
+    facts.push(['failed requests', `${int(f.failures.total)} in the measured window: ${int(f.failures.injected)} injected, ${int(f.failures.duringWindows)} inside resource-fault windows, ${int(f.failures.genuine)} genuine`])
+  }
   const errors = Object.entries(p.connectionErrors)
   if (errors.length) facts.push(['connection errors', errors.map(([k, v]) => `${k} × ${int(v)}`).join(', ')])
   const extra = p.server.process.extra.filter((m) => m.after !== m.before)

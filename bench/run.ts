@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { deleteRunRows, fetchRunRows, probeCommitMs } from './database.js'
+import { clearFaults, injections, phaseFaults, postSchedule, type AdminClient } from './faults.js'
 import { ensureFixture, login, usersFor } from './fixture.js'
 import type { LoaderJob, LoaderUser } from './loader.js'
 import { defaultLoaders, runLoaders } from './loaders.js'
@@ -185,6 +186,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
   const notes: string[] = []
   const serverEnv: Record<string, string> = {}
   let target: Target | null = null
+  let admin: AdminClient | null = null
 
   try {
     if (o.url) {
@@ -200,6 +202,13 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         REDIS_KEY_PREFIX: 'eriop-bench:',
         ...o.serverEnv
       })
+      if (o.faults) {
+        const port = await freePort()
+        admin = { url: `http://127.0.0.1:${port}`, token: randomBytes(24).toString('hex') }
+        Object.assign(serverEnv, { ADMIN_PORT: String(port), ADMIN_TOKEN: admin.token, FAULTS_SEED: `bench-${o.randomSeed}`, ...o.serverEnv })
+        notes.push(`Faults from ${o.faults.file} (${o.faults.rules} rules${o.faults.resourceActions.length ? `: ${o.faults.resourceActions.join(', ')} windows` : ''}) were posted when each phase's measured window began; the loader sent every ingest answered 5xx or 429, or not at all, again with the same Idempotency-Key. The error-rate SLO counts genuine errors only (injected faults and failures inside resource-fault windows apart).`)
+        if (o.faults.resourceActions.includes('redis-pause')) notes.push('redis-pause freezes the whole Redis server the target uses (CLIENT PAUSE): give the bench a Redis of its own (--server-env REDIS_URL=…).')
+      }
       io.progress.line(`starting the server (tsx src/server.ts) on ${o.databaseUrl}`)
       const maxConnections = Math.max(o.connections ?? 0, o.scenario === 'concurrent' ? 10_000 : 0)
       const server = await spawnServer({
@@ -236,6 +245,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
     const runBefore = await scrape(origin)
     let lastQuiet = null as Awaited<ReturnType<typeof waitForQuiet>> | null
     const phases: PhaseResult[] = []
+    let faultSeed = ''
     const ledger = { sent: [] as string[], acked: [] as string[], rejected: [] as string[] }
 
     const runOne = async (spec: PhaseSpec, phaseIndex: number): Promise<PhaseResult> => {
@@ -254,6 +264,9 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       io.progress.phase(spec.name, spec.warmupS + spec.durationS)
       // The server's view covers the measured window too: scraped again when the warm-up ends.
       let measuredBefore = null as Promise<Sample[]> | null
+      let goWallMs = Date.now()
+      let postedWallMs: number | null = null
+      let posting: Promise<void> | null = null
       const job = {
         origin,
         runId,
@@ -266,10 +279,18 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         timeoutS: spec.timeoutS,
         rampMs: spec.rampMs,
         pacing: spec.pacing,
-        endpoints: spec.endpoints
+        endpoints: spec.endpoints,
+        retry: admin !== null
       }
       const run = await runLoaders(job, users, o.loaders ?? defaultLoaders(spec.connections), {
-        onMeasureStart: () => { measuredBefore = scrape(origin) },
+        onGo: (wallMs) => { goWallMs = wallMs },
+        onMeasureStart: () => {
+          measuredBefore = scrape(origin)
+          if (admin && o.faults) {
+            const client = admin
+            posting = postSchedule(client, o.faults).then((at) => { postedWallMs = at }, (err: Error) => { notes.push(`"${spec.name}": ${err.message}`) })
+          }
+        },
         onSecond: (report) => {
           io.progress.second(report)
           const sample = target!.server?.sample()
@@ -282,6 +303,12 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         }
       })
       io.progress.done()
+      const loadEndWallMs = Date.now()
+      // A window still open would hold the drain (and the next phase) under its fault.
+      if (admin) {
+        await posting
+        await clearFaults(admin)
+      }
       // Let answers still on the wire land and the ingest queue drain before the server is asked.
       const drain = await waitForQuiet(origin, QUIET_MAX_MS)
       const after = drain.samples
@@ -302,6 +329,17 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       const rssSeries = run.timeline.map((p) => p.serverRssMb).filter((v): v is number => v !== undefined)
       const serverCpuSeries = run.timeline.map((p) => p.serverCpu).filter((v): v is number => v !== undefined)
       const measuredCpu = serverCpuSeries.slice(Math.ceil(spec.warmupS))
+      let timeline = run.timeline
+      let faults: PhaseResult['faults']
+      if (admin) {
+        try {
+          const log = await injections(admin)
+          faultSeed = log.seed
+          ;({ faults, timeline } = phaseFaults(log.entries, run.timeline, { startWallMs: goWallMs, endWallMs: loadEndWallMs + 1000, warmupS: spec.warmupS, postedWallMs }))
+        } catch (err) {
+          notes.push(`"${spec.name}": the injected faults could not be read (${(err as Error).message}).`)
+        }
+      }
       return {
         name: spec.name,
         kind: spec.kind,
@@ -314,7 +352,8 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         total: run.total,
         endpoints: run.endpoints,
         histogram: run.histogram.toJSON(),
-        timeline: run.timeline,
+        timeline,
+        ...(faults ? { faults } : {}),
         warmup: run.warmup,
         inFlightAtStop: run.inFlightAtStop,
         connectionErrors: run.connectionErrors,
@@ -399,6 +438,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       checks,
       loss,
       ...(stress ? { stress } : {}),
+      ...(o.faults ? { faults: { file: o.faults.file, seed: faultSeed, rules: o.faults.rules } } : {}),
       verdict: verdict(checks, loss, phases),
       notes
     }
@@ -431,6 +471,7 @@ function settingsOf (o: BenchOptions): Record<string, unknown> {
     rateLimit: o.rateLimit,
     pgPoolMax: o.url ? null : o.pgPoolMax,
     randomSeed: o.randomSeed,
-    fresh: o.fresh
+    fresh: o.fresh,
+    faults: o.faults?.file ?? null
   }
 }

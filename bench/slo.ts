@@ -29,6 +29,12 @@ export function latencyChecks (phase: PhaseResult, slo: SloTargets): SloCheck[] 
 }
 
 export function errorCheck (phase: PhaseResult, slo: SloTargets): SloCheck {
+  if (phase.faults) {
+    // Under --faults the injected failures are the point of the run: the gate is on the rest.
+    const finished = phase.total.answered + phase.total.noAnswer
+    const actual = finished === 0 ? 0 : phase.faults.failures.genuine / finished * 100
+    return check({ id: 'errors', phase: phase.name, label: 'genuine error rate (faults apart)', target: slo.maxErrorRate * 100, actual, unit: '%', comparator: '<' })
+  }
   return check({ id: 'errors', phase: phase.name, label: 'error rate', target: slo.maxErrorRate * 100, actual: errorRate(phase.total) * 100, unit: '%', comparator: '<' })
 }
 

@@ -49,10 +49,18 @@ export function renderSummary (r: BenchResult, files: { json: string, html: stri
   }
   const l = r.loss
   if (l.verified) {
-    const text = `${int(l.rows)} rows for ${int(l.acked)} acked + ${int(l.unknown)} without answer (${int(l.unknownCommitted)} of those committed); missing ${l.missing}, unexpected ${l.unexpected}, duplicates ${l.duplicates}, stored despite error ${l.storedDespiteRejection}${l.serverCommitted !== null ? `; server counted ${int(l.serverCommitted)} committed` : ''}`
+    const text = `${int(l.sent)} sent${l.retries ? `, ${int(l.retries)} retries` : ''}; ${int(l.rows)} rows for ${int(l.acked)} acked + ${int(l.unknown)} without answer (${int(l.unknownCommitted)} of those committed); missing ${l.missing}, unexpected ${l.unexpected}, duplicates ${l.duplicates}, stored despite error ${l.storedDespiteRejection}${l.serverCommitted !== null ? `; server counted ${int(l.serverCommitted)} committed` : ''}`
     lines.push(`loss check ${l.ok ? c('green', '✔') : c('red', '✘')} ${text}`)
   } else {
     lines.push(`loss check ${c('yellow', '–')} not run: ${l.reason}`)
+  }
+  if (r.faults) {
+    lines.push(`faults ${r.faults.file} (seed ${r.faults.seed})`)
+    for (const p of r.phases) {
+      if (!p.faults) continue
+      const f = p.faults
+      lines.push(`  ${p.name}: ${int(f.injected)} injected (${Object.entries(f.byAction).map(([k, v]) => `${k} ${int(v)}`).join(', ') || 'none'}); failed ${int(f.failures.total)} = ${int(f.failures.injected)} injected + ${int(f.failures.duringWindows)} in resource windows + ${int(f.failures.genuine)} genuine`)
+    }
   }
   const main = r.phases[0]
   if (main) {

@@ -58,6 +58,21 @@ export interface TimelinePoint {
   loaderCpu?: number
   serverRssMb?: number
   serverCpu?: number
+  /** Injected request faults that fail a request (error, reset, …) this second (--faults runs). */
+  injected?: number
+}
+
+/** What a --faults run injected during one phase (bench/faults.ts). */
+export interface PhaseFaults {
+  /** When the schedule was posted, in seconds since the phase started (its windows count from there). */
+  postedAtS: number | null
+  /** Injections the server logged during the phase, every action. */
+  injected: number
+  byAction: Record<string, number>
+  /** Resource faults (pg-lock, redis-pause, …) and when they held, in seconds since the phase started. */
+  windows: { rule: string, action: string, fromS: number, toS: number }[]
+  /** Failed requests of the measured window, by second: injected request faults, inside a resource window, and the genuine rest. */
+  failures: { total: number, injected: number, duringWindows: number, genuine: number }
 }
 
 export interface PhaseResult {
@@ -76,6 +91,8 @@ export interface PhaseResult {
   endpoints: EndpointStats[]
   histogram: HistogramJson
   timeline: TimelinePoint[]
+  /** --faults runs only. */
+  faults?: PhaseFaults
   warmup: { sent: number, ok: number }
   inFlightAtStop: number
   connectionErrors: Record<string, number>
@@ -135,6 +152,8 @@ export interface LossReport {
   unexpected: number
   duplicates: number
   storedDespiteRejection: number
+  /** Requests sent again with the same Idempotency-Key after a 5xx, 429 or no answer (--faults runs). */
+  retries: number
   /** How many of the unknown-outcome requests were committed anyway. */
   unknownCommitted: number
   /** ingest_alerts_committed_total over the run, when the bench started the server and it exposes it. */
@@ -175,6 +194,8 @@ export interface BenchResult {
   checks: SloCheck[]
   loss: LossReport
   stress?: { sustainedRate: number | null, breakingRate: number | null, failureMode: string }
+  /** --faults FILE: the schedule posted at the start of each phase's measured window, and the server's seed. */
+  faults?: { file: string, seed: string, rules: number }
   verdict: Verdict
   notes: string[]
 }

@@ -10,6 +10,7 @@ import authPlugin from './core/plugins/auth.js'
 import configPlugin from './core/plugins/config.js'
 import dbPlugin from './core/plugins/db.js'
 import eventsPlugin from './core/plugins/events.js'
+import faultsPlugin, { readFaultRules } from './core/faults/plugin.js'
 import metricsPlugin from './core/plugins/metrics.js'
 import openapiPlugin from './core/plugins/openapi.js'
 import rateLimitPlugin from './core/plugins/rate-limit.js'
@@ -51,6 +52,8 @@ function validatorCompilers () {
 }
 
 export async function buildApp (config: Config, opts: BuildOptions = {}) {
+  // Read before anything opens, so a bad rule stops the start without leaving connections behind.
+  const faultRules = config.FAULT_RULES !== undefined ? readFaultRules(config.FAULT_RULES, Date.now()) : []
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config),
     bodyLimit: config.BODY_LIMIT,
@@ -97,6 +100,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   await app.register(metricsPlugin)
   await app.register(authPlugin)
   await app.register(rateLimitPlugin)
+  await app.register(faultsPlugin, { lockTargets: api.faultLocks, rules: faultRules })
 
   // The selected API (src/apis/<name>/): its routes and its own plugins. Not encapsulated: a
   // process serves one API, whose decorators (the ingest writer, say) tests and hooks can reach.

@@ -46,6 +46,13 @@ export const ConfigSchema = Type.Object({
   BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve the ingest route\'s no-op twin (POST /api/v1/alerts/ingest/noop, /api/v1/data/ingest/noop: same checks and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
   WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Processes sharing the port (node:cluster); 1 = no cluster' }),
   CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' }),
+  DB_LOCK_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 0, description: 'Postgres lock_timeout for API queries: a write waiting longer for a row lock (a pg-lock fault, a stuck transaction) answers 503 + Retry-After. 0 = wait up to DB_STATEMENT_TIMEOUT_MS' }),
+  FAULTS_SEED: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Seed of every fault decision: the same seed and X-Fault-Key values give the same faults in every process and run. Unset: random, shared by the processes on one Redis, logged and shown by GET /faults' })),
+  FAULT_RULES: Type.Optional(Type.String({ maxLength: 100000, description: 'Fault rules loaded at start: a JSON file, or inline JSON (a rule, an array of rules, or a schedule {name, rules}); `[]` turns faults on with no rule (a replica following rules posted elsewhere)' })),
+  FAULT_HEADERS: Type.Boolean({ default: false, description: 'Honour X-Fault-Delay, X-Fault-Error, X-Fault-Connection and X-Fault-Probability request headers' }),
+  ADMIN_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of the admin API (GET/POST/DELETE /faults, GET /faults/log, its docs at /docs); needs ADMIN_TOKEN. Unset: no admin API' })),
+  ADMIN_HOST: Type.String({ default: '127.0.0.1', maxLength: 255, description: 'Interface the admin API listens on (0.0.0.0 inside a container)' }),
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 500, description: 'Bearer token every admin API call must carry' })),
   SMART_MAINTENANCE_API_KEY: Type.String({ default: '', maxLength: 200, description: 'smart-maintenance: the key every /api/v1 request must carry in X-API-Key (401 without one, 403 with another). Empty: anonymous access, the original\'s default' }),
   SMART_MAINTENANCE_RATE_LIMIT_MAX: Type.Integer({ default: 0, minimum: 0, description: 'smart-maintenance: /api/v1 requests allowed per X-API-Key (per client IP without one) and window, as the original\'s slowapi limiter; above it 429. 0 = off' }),
   SMART_MAINTENANCE_RATE_LIMIT_WINDOW: Type.String({ default: '1 minute', maxLength: 50, description: 'smart-maintenance: window of SMART_MAINTENANCE_RATE_LIMIT_MAX, in ms or as text ("1 minute")' }),
@@ -69,6 +76,12 @@ export function loadConfig (data: Record<string, unknown> = process.env): Config
   const config = envSchema<Config>({ schema: ConfigSchema, data, dotenv: false })
   if (!(API_NAMES as readonly string[]).includes(config.API)) {
     throw new Error(`Unknown API "${config.API}": valid names are ${API_NAMES.join(', ')}`)
+  }
+  if (config.ADMIN_PORT !== undefined && !config.ADMIN_TOKEN) {
+    throw new Error('ADMIN_PORT is set but ADMIN_TOKEN is not: the admin API needs a token (16 characters or more)')
+  }
+  if (config.ADMIN_PORT !== undefined && config.ADMIN_PORT !== 0 && config.ADMIN_PORT === config.PORT) {
+    throw new Error('ADMIN_PORT must differ from PORT: the admin API never shares the public port')
   }
   return config
 }

@@ -43,6 +43,11 @@ export interface ApiModule {
   /** Routes and API-specific plugins, registered encapsulated after the core's plugins. */
   plugin: (app: FastifyInstance) => Promise<void>
   fixture: ApiFixture
+  /**
+   * Row sets the `pg-lock` fault can hold, by name: a SELECT of the rows this API's routes write
+   * (its hot rows), to which the core appends FOR UPDATE SKIP LOCKED. None: pg-lock locks nothing.
+   */
+  faultLocks?: Record<string, string>
   /** Lines printed once the server listens at `base`: how to log in, how to aim the suite at it. */
   onboarding (base: string, fixturePresent: boolean): string[]
 }

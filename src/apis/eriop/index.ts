@@ -52,6 +52,13 @@ export const eriop: ApiModule = {
     verify: async (db) => verifyFixture(db),
     export: async (db) => (await loadCredentials(db)).map((row) => ({ ...row }))
   },
+  // What the seed's dispatchers touch first (the heads of GET /alerts/pending and /incidents/active),
+  // and the agencies every insert's foreign key takes a share lock on (so ingest waits too).
+  faultLocks: {
+    'pending-alerts': "SELECT id FROM alerts WHERE status = 'pending' ORDER BY severity, created_at DESC LIMIT 500",
+    'active-incidents': "SELECT id FROM incidents WHERE status IN ('new', 'assigned', 'en_route', 'on_scene') ORDER BY priority, created_at DESC LIMIT 500",
+    agencies: 'SELECT id FROM agencies'
+  },
   onboarding (base, fixturePresent) {
     if (!fixturePresent) {
       return [`no load-test fixture in this database: create it with \`npm run seed\` (same DATABASE_URL), then log in as ${FIXTURE_LOGIN.email}`]

@@ -9,8 +9,12 @@ export interface PoolOptions {
   max: number
   connectTimeoutMs: number
   statementTimeoutMs?: number
+  lockTimeoutMs?: number
   applicationName?: string
 }
+
+/** What the server's connections call themselves in pg_stat_activity (the pg-terminate fault's targets). */
+export const APPLICATION_NAME = 'eriop-target'
 
 export function createPool (connectionString: string, opts: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
@@ -19,7 +23,8 @@ export function createPool (connectionString: string, opts: PoolOptions): pg.Poo
     connectionTimeoutMillis: opts.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
     statement_timeout: opts.statementTimeoutMs,
-    application_name: opts.applicationName ?? 'eriop-target'
+    lock_timeout: opts.lockTimeoutMs || undefined,
+    application_name: opts.applicationName ?? APPLICATION_NAME
   })
   // An idle client losing its connection (Postgres restarted, admin terminated it) emits here;
   // without a listener that would crash the process. The pool replaces the client by itself.

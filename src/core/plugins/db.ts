@@ -16,7 +16,8 @@ export default fp(async (app) => {
   const pool = createPool(config.DATABASE_URL, {
     max: config.PG_POOL_MAX,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS
   })
   app.decorate('db', createDb(pool))
   app.decorate('counts', new CountCache(config.COUNT_REUSE_ROWS))
