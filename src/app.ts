@@ -92,19 +92,26 @@ export async function buildApp (config: Config, opts: BuildOptions = {}) {
   })
 
   const api = await loadApi(config.API)
-  await app.register(configPlugin, { config })
-  await app.register(openapiPlugin, { title: api.title, description: api.description })
-  await app.register(dbPlugin)
-  await app.register(redisPlugin)
-  await app.register(eventsPlugin)
-  await app.register(metricsPlugin)
-  await app.register(authPlugin)
-  await app.register(rateLimitPlugin)
-  await app.register(faultsPlugin, { lockTargets: api.faultLocks, rules: faultRules })
+  try {
+    await app.register(configPlugin, { config })
+    await app.register(openapiPlugin, { title: api.title, description: api.description })
+    await app.register(dbPlugin)
+    await app.register(redisPlugin)
+    await app.register(eventsPlugin)
+    await app.register(metricsPlugin)
+    await app.register(authPlugin)
+    await app.register(rateLimitPlugin)
+    await app.register(faultsPlugin, { lockTargets: api.faultLocks, rules: faultRules })
 
-  // The selected API (src/apis/<name>/): its routes and its own plugins. Not encapsulated: a
-  // process serves one API, whose decorators (the ingest writer, say) tests and hooks can reach.
-  await app.register(fp(api.plugin, { name: `api:${api.name}` }))
+    // The selected API (src/apis/<name>/): its routes and its own plugins. Not encapsulated: a
+    // process serves one API, whose decorators (the ingest writer, say) tests and hooks can reach.
+    await app.register(fp(api.plugin, { name: `api:${api.name}` }))
+  } catch (err) {
+    // A plugin that fails (the signing key unreadable, say) must not leave the pool, Redis and
+    // timers the earlier ones opened behind: the caller never gets an app to close.
+    await app.close().catch(() => {})
+    throw err
+  }
 
   return app
 }

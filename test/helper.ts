@@ -52,6 +52,12 @@ export function useTestDatabase (label: string, migrations: ApiMigrations = ERIO
   return ctx
 }
 
+/**
+ * JWT_SECRET for an app built against a database it cannot reach: without it the app would need the
+ * database at start to read its signing key (src/core/db/settings.ts).
+ */
+export const UNREACHABLE_DB_SECRET = 'a-secret-for-a-database-never-reached'
+
 export function testConfig (databaseUrl: string, overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
   return loadConfig({
     DATABASE_URL: databaseUrl,

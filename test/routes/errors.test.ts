@@ -8,7 +8,7 @@ import type { FastifyError } from 'fastify'
 import pg from 'pg'
 import { agencies, alerts, incidents } from '../../src/apis/eriop/db/schema/index.js'
 import { toErrorReply } from '../../src/core/errors/index.js'
-import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident } from '../helper.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident, UNREACHABLE_DB_SECRET } from '../helper.js'
 
 const database = useTestDatabase('errors')
 
@@ -95,7 +95,7 @@ test('409 for a forbidden status transition', async (t) => {
 
 test('503 with Retry-After, not 500, when Postgres is unreachable; health/ready says unhealthy', async (t) => {
   // JWT_SECRET: without it, the signing key is read from the database, which this app never reaches.
-  const app = await build(t, 'postgres://postgres@127.0.0.1:1/nowhere', { DB_CONNECT_TIMEOUT_MS: 500, JWT_SECRET: 'a-secret-for-a-database-never-reached' })
+  const app = await build(t, 'postgres://postgres@127.0.0.1:1/nowhere', { DB_CONNECT_TIMEOUT_MS: 500, JWT_SECRET: UNREACHABLE_DB_SECRET })
   const token = app.jwt.sign({ sub: randomUUID(), type: 'access', user_id: randomUUID(), email: 'x@y.local', role: 'dispatcher', agency_id: randomUUID() })
   for (const url of ['/api/v1/incidents/active', '/api/v1/alerts?page=1', `/api/v1/resources/${randomUUID()}`]) {
     const res = await app.inject({ url, headers: bearer(token) })

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm'
 import { EUCORA_MIGRATIONS } from '../../../src/apis/eucora/migrations.js'
 import { FIXTURE_DEPLOYMENTS, FIXTURE_PENDING } from '../../../src/apis/eucora/fixture/data.js'
 import { eucoraFixture } from '../../../src/apis/eucora/fixture/index.js'
+import { sharedSigningKey } from '../../../src/core/db/settings.js'
 import { build, useTestDatabase } from '../../helper.js'
 import { bearer, form, login } from './support.js'
 
@@ -88,7 +89,10 @@ test('health: the original\'s shapes; 503 when Postgres is gone', async (t) => {
   assert.equal(stillReady.statusCode, 200, 'Postgres alone decides readiness')
   assert.deepEqual(stillReady.json(), { database: true, cache: false, status: 'degraded' })
 
-  const broken = await build(t, 'postgres://postgres@127.0.0.1:1/nowhere', { API: 'eucora', DB_CONNECT_TIMEOUT_MS: 200 })
+  const broken = await build(t, 'postgres://postgres@127.0.0.1:1/nowhere', {
+    // The key of the reachable database's apps, so their tokens are valid here too.
+    API: 'eucora', DB_CONNECT_TIMEOUT_MS: 200, JWT_SECRET: await sharedSigningKey(database.pool)
+  })
   const down = await broken.inject({ url: '/api/v1/health/' })
   assert.equal(down.statusCode, 503)
   assert.equal(down.json().status, 'unhealthy')

@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { pggitFixture } from '../../../src/apis/pggit/fixture/store.js'
 import { auth, buildPggit, pggitDatabase } from './support.js'
+import { UNREACHABLE_DB_SECRET } from '../../helper.js'
 
 const database = pggitDatabase('pggit_routes')
 
@@ -141,7 +142,7 @@ test('health: the original\'s bodies; deep health is 503 when Postgres is unreac
   assert.equal(deep.statusCode, 200, deep.body)
   assert.equal(deep.json().schema.tables_validated, 4)
 
-  const down = await buildPggit(t, 'postgres://postgres@127.0.0.1:1/nowhere', { DB_CONNECT_TIMEOUT_MS: 200 })
+  const down = await buildPggit(t, 'postgres://postgres@127.0.0.1:1/nowhere', { DB_CONNECT_TIMEOUT_MS: 200, JWT_SECRET: UNREACHABLE_DB_SECRET })
   const unhealthy = await down.inject({ url: '/health/deep' })
   assert.equal(unhealthy.statusCode, 503)
   assert.equal(unhealthy.json().status, 'unhealthy')
