@@ -1,5 +1,6 @@
-// EUCORA's public Locust suite, unchanged, run by real Locust against a real server process
-// (API=eucora) seeded with the fixture: zero failures, zero exceptions, every class and task seen.
+// Our re-creation of EUCORA's public Locust suite (loadtest/eucora/locustfile.py, the same requests)
+// run by real Locust against a real server process (API=eucora) seeded with the fixture: zero
+// failures, zero exceptions, every class and task seen.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
@@ -31,7 +32,7 @@ function parseCsv (text: string): Record<string, string>[] {
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g
 const route = (row: Record<string, string>) => `${row.Type} ${row.Name.replace(UUID, '{id}')}`
 
-test('EUCORA\'s Locust suite runs unchanged with zero failures and zero exceptions', { skip: !hasLocust && 'locust is not installed (apt-get install python3-locust)', timeout: 180_000 }, async (t) => {
+test('EUCORA\'s Locust traffic runs with zero failures and zero exceptions', { skip: !hasLocust && 'locust is not installed (apt-get install python3-locust)', timeout: 180_000 }, async (t) => {
   await eucoraFixture.seed(database.db)
   const dir = mkdtempSync(join(tmpdir(), 'eucora-locust-'))
   const server = await spawnServer({

@@ -1,6 +1,7 @@
-// The PGGIT suite (loadtest/pggit/locustfile.py, the published file unchanged) run by real Locust
-// against a real server process with the simulator on: zero failures, zero exceptions, every
-// request kind seen, its WebSocket users connected and reading, and the figures moving meanwhile.
+// Our re-creation of pgGit's public Locust suite (loadtest/pggit/locustfile.py, the same requests)
+// run by real Locust against a real server process with the simulator on: zero failures, zero
+// exceptions, every request kind seen, its WebSocket users connected and reading, and the figures
+// moving meanwhile.
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -35,7 +36,7 @@ function skipReason (): string | false {
 }
 const skip = skipReason()
 
-test('the published PGGIT suite runs unchanged with zero failures and zero exceptions', { skip, timeout: 180_000 }, async (t) => {
+test('pgGit\'s Locust traffic runs with zero failures and zero exceptions', { skip, timeout: 180_000 }, async (t) => {
   await pggitFixture.seed(database.db)
   const counts = async () => (await database.db.execute<{ alerts: number, deliveries: number }>(sql`
     select (select count(*)::int from pggit.alert_delivery_queue) as alerts, (select count(*)::int from pggit.webhook_deliveries) as deliveries`)).rows[0]
@@ -97,10 +98,10 @@ test('the published PGGIT suite runs unchanged with zero failures and zero excep
   // gevent greenlet, so a session starting while another user's is open fails in the client
   // ("Cannot run the event loop while another loop is running") before it connects, whatever the
   // server: those are the suite's own collisions. Every other session must connect and read.
-  const connected = log.match(/WebSocket test successful - (\d+) messages/g) ?? []
-  const collisions = (log.match(/WebSocket test error: Cannot run the event loop while another loop is running/g) ?? []).length
+  const connected = log.match(/dashboard socket read (\d+) messages/g) ?? []
+  const collisions = (log.match(/dashboard socket session could not run: Cannot run the event loop while another loop is running/g) ?? []).length
   assert.ok(connected.length > 0, `the WebSocket users connected:\n${log.slice(-3000)}`)
-  const otherErrors = log.split('\n').filter((line) => /ERROR\/locustfile: WebSocket/.test(line) && !/another loop is running/.test(line))
+  const otherErrors = log.split('\n').filter((line) => /ERROR\/locustfile: dashboard socket/.test(line) && !/another loop is running/.test(line))
   assert.deepEqual(otherErrors, [], 'no WebSocket session failed on the server\'s side')
   assert.ok(connected.some((line) => Number(/(\d+) messages/.exec(line)![1]) > 1), 'sockets received pushes after the confirmation')
 
