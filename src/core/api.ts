@@ -49,5 +49,5 @@ export interface ApiModule {
    */
   faultLocks?: Record<string, string>
   /** Lines printed once the server listens at `base`: how to log in, how to aim the suite at it. */
-  onboarding (base: string, fixturePresent: boolean): string[]
+  onboarding (base: string): string[]
 }

@@ -11,9 +11,13 @@ function publicUrl (host: string, port: number): string {
 /** What a newcomer needs once the server is up: where it is, how to log in, how to aim Locust at it. */
 export function announce (log: FastifyBaseLogger, config: Config, api: ApiModule, database: StartDatabase, port: number) {
   const base = publicUrl(config.HOST, port)
-  log.info({ url: base, api: api.name, workers: config.WORKERS }, `eriop-target (${api.name} API) ready on ${base} (API docs ${base}/docs)`)
+  log.info({ url: base, api: api.name, workers: config.WORKERS }, `eriop-target ready on ${base}, serving the ${api.name} API (docs ${base}/docs)`)
   if (database.embedded) {
     log.info({ psql: database.url }, `database: embedded Postgres on 127.0.0.1:${database.embedded.port}, files in ${database.embedded.pgdata}`)
   }
-  for (const line of api.onboarding(base, database.fixture)) log.info(line)
+  if (!database.fixture) {
+    const seed = api.name === 'eriop' ? 'npm run seed' : `npm run seed -- --api ${api.name}`
+    log.info(`no load-test fixture in this database: create it with \`DATABASE_URL='${database.url}' ${seed}\`, then:`)
+  }
+  for (const line of api.onboarding(base)) log.info(line)
 }

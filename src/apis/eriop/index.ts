@@ -59,10 +59,7 @@ export const eriop: ApiModule = {
     'active-incidents': "SELECT id FROM incidents WHERE status IN ('new', 'assigned', 'en_route', 'on_scene') ORDER BY priority, created_at DESC LIMIT 500",
     agencies: 'SELECT id FROM agencies'
   },
-  onboarding (base, fixturePresent) {
-    if (!fixturePresent) {
-      return [`no load-test fixture in this database: create it with \`npm run seed\` (same DATABASE_URL), then log in as ${FIXTURE_LOGIN.email}`]
-    }
+  onboarding (base) {
     return [
       `log in: curl -s -X POST ${base}/api/v1/auth/login -H 'content-type: application/json' -d '${JSON.stringify(FIXTURE_LOGIN)}'`,
       `Locust: locust -f loadtest/eriop/locustfile.py --host ${base} (fixture users dispatcher1..100, responder1..200, alertsystem1..50 @${standard.emailDomain}, password ${FIXTURE_PASSWORD})`

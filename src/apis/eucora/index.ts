@@ -56,10 +56,7 @@ export const eucora: ApiModule = {
   migrations: EUCORA_MIGRATIONS,
   plugin,
   fixture: eucoraFixture,
-  onboarding (base, fixturePresent) {
-    if (!fixturePresent) {
-      return [`no EUCORA fixture in this database: create it with \`npm run seed -- --api eucora\` (same DATABASE_URL), then log in as ${SUBMITTER}`]
-    }
+  onboarding (base) {
     return [
       `log in: curl -s -X POST ${base}/api/v1/auth/login/ -d username=${SUBMITTER} -d password=${FIXTURE_PASSWORD}`,
       `Locust: locust -f loadtest/eucora/locustfile.py --host ${base} (users ${FIXTURE_USERS.map((u) => u.username).join(', ')} and burst_user_<8 hex>, password ${FIXTURE_PASSWORD})`

@@ -70,14 +70,12 @@ export const pggit: ApiModule = {
   migrations: PGGIT_MIGRATIONS,
   plugin,
   fixture: pggitFixture,
-  onboarding (base, fixturePresent) {
-    const lines = [
+  onboarding (base) {
+    return [
       'auth: bearer tokens are accepted WITHOUT signature verification (PGGIT_VERIFY_TOKENS=false, the default): any HS256 JWT with a `sub` is that user, ' +
         'so the published suite\'s placeholder token works; set PGGIT_VERIFY_TOKENS=true to verify signatures with the signing key (JWT_SECRET, or the one kept in the database)',
       `try: curl -s ${base}/api/v1/webhooks -H 'authorization: Bearer ${SUITE_TOKEN}'`,
       `Locust: locust -f loadtest/pggit/locustfile.py --host ${base} (its WebSocket user always connects to ws://localhost:8000)`
     ]
-    if (!fixturePresent) lines.unshift('no pggit fixture in this database (the suite reads webhook 1 and alert 1): create it with `npm run seed -- --api pggit` (same DATABASE_URL)')
-    return lines
   }
 }

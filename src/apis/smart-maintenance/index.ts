@@ -59,10 +59,7 @@ export const smartMaintenance: ApiModule = {
     verify: verifyFixture,
     export: exportSensors
   },
-  onboarding (base, fixturePresentNow) {
-    if (!fixturePresentNow) {
-      return ['no smart-maintenance fixture in this database: create it with `npm run seed -- --api smart-maintenance` (same DATABASE_URL)']
-    }
+  onboarding (base) {
     return [
       `ingest: curl -s -X POST ${base}/api/v1/data/ingest -H 'content-type: application/json' -d '{"sensor_id":"sensor_001","value":42.5,"sensor_type":"temperature","unit":"°C"}'`,
       `Locust: locust -f loadtest/smart-maintenance/locustfile.py --host ${base} (fixture sensors ${FIXTURE_SENSORS.map((s) => s.sensorId).slice(0, 4).join(', ')}, stress_sensor_1..10)`
