@@ -48,7 +48,9 @@ export const ConfigSchema = Type.Object({
   LIST_CACHE_TTL_MS: Type.Integer({ default: 250, minimum: 0, maximum: 60000, description: 'How long GET /incidents/active, /alerts/pending and /resources/available answers are reused per agency and query; writes through this process show at once, ingested alerts and other replicas\' writes within this time. 0 = off' }),
   BENCH_NOOP_ROUTE: Type.Boolean({ default: false, description: 'Also serve POST /api/v1/alerts/ingest/noop (same auth and schema as ingest, writes nothing): the ceiling of bench:ingest-ratio' }),
   WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'Processes sharing the port (node:cluster); 1 = no cluster' }),
-  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' })
+  CLOSE_GRACE_DELAY_MS: Type.Integer({ default: 10000, minimum: 0, description: 'How long shutdown waits for in-flight work before forcing exit' }),
+  LIVE_ALERT_CREATED: Type.String({ default: 'all', pattern: '^(all|off|sample:(0(\\.[0-9]+)?|1(\\.0+)?))$', maxLength: 30, description: 'Which committed alerts are pushed as Socket.IO `alert:created`: `all`, `off`, or `sample:P` (0–1; the same alerts in every process: those whose id hashes below P)' }),
+  LIVE_SOCKET_BUFFER_MAX: Type.Integer({ default: 1000, minimum: 1, maximum: 1000000, description: 'Events a Socket.IO client may have waiting to be written before further events to it are dropped (and counted in live_events_dropped_total)' })
 })
 
 export type Config = Omit<Static<typeof ConfigSchema>, 'API'> & { API: ApiName }
