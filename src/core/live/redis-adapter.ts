@@ -35,7 +35,9 @@ export interface LiveRedis {
  * across processes resumes by itself.
  */
 export function liveRedis (redis: Redis, key: string, onFailure: (method: string) => void): LiveRedis {
-  const subscriber = redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: 0 })
+  // No command timeout (ioredis times out at once with 0): a SUBSCRIBE waits in the offline queue
+  // until Redis answers, however long it is away at start.
+  const subscriber = redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
   subscriber.on('error', () => {})
   const pub = quiet(redis, ['publish'], onFailure)
   const sub = quiet(subscriber, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'], onFailure)
