@@ -31,8 +31,14 @@ test('WORKERS=2: WebSocket clients on both workers get the incidents created thr
   const server = start(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: userEnv({
-      DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', REDIS_URL,
-      REDIS_KEY_PREFIX: `eriop-test:live-cluster:${process.pid}:`, PG_POOL_MAX: '2', RATE_LIMIT_ENABLED: 'false'
+      DATABASE_URL: database.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WORKERS: '2',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `eriop-test:live-cluster:${process.pid}:`,
+      PG_POOL_MAX: '2',
+      RATE_LIMIT_ENABLED: 'false'
     })
   })
   t.after(async () => {
