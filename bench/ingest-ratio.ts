@@ -9,6 +9,8 @@
  *   npm run bench:ingest-ratio [-- --duration 10 --warmup 3 --rounds 1 --rate 1000 --rate-connections 100
  *                                 --only … --env KEY=VALUE … --label … --keep-db --strict]
  *
+ * --sockets N holds N Socket.IO clients (WebSocket, the ingesting user's agency) open through every
+ * run: with --env LIVE_ALERT_CREATED=sample:0.01, the cost of pushing live events while ingesting.
  * --only <phase prefixes> runs a subset (e.g. --only noop,ingest-c1000) for quick iterations;
  * --node-option passes a flag to the server's node (e.g. --node-option=--cpu-prof), --env a
  * setting to the server (e.g. --env INGEST_MAX_WAIT_MS=0).
@@ -31,6 +33,7 @@ import { ERIOP_MIGRATIONS } from '../src/apis/eriop/migrations.js'
 import { freePort } from '../src/core/net.js'
 import { metricSum, parsePrometheusText } from './prometheus.js'
 import { FIXTURE_PASSWORD } from '../src/apis/eriop/fixture/fixture.js'
+import { startSwarm, type Swarm } from './live.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
@@ -59,6 +62,7 @@ const { values: args } = parseArgs({
     'node-option': { type: 'string', multiple: true, default: [] },
     // e.g. --env INGEST_MAX_WAIT_MS=0 (server settings to compare)
     env: { type: 'string', multiple: true, default: [] },
+    sockets: { type: 'string', default: '0' },
     'keep-db': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false }
   }
@@ -72,6 +76,7 @@ const RATE_CONNECTIONS = Number(args['rate-connections'])
 // --only noop,ingest-c1000: run just the phases whose names start with these (for quick iterations).
 const ONLY = args.only ? args.only.split(',').map((p) => p.trim()).filter(Boolean) : []
 const DB_NAME = `eriop_bench_ingest_ratio_${process.pid}`
+const SOCKETS = Number(args.sockets)
 
 // ---------------------------------------------------------------- CPU accounting (/proc)
 
@@ -443,9 +448,16 @@ async function main () {
 
   const results: PhaseResult[] = []
   let exitCode: number | null = null
+  let swarm: Swarm | undefined
+  let live: { sockets: number, connected: number, events: Record<string, number>, disconnects: number } | undefined
   try {
     server = await startServer(url)
     const token = await login(server.base)
+    if (SOCKETS > 0) {
+      process.stderr.write(`opening ${SOCKETS} Socket.IO clients…\n`)
+      swarm = await startSwarm({ origin: server.base, tokens: [token], sockets: SOCKETS, spawnRate: 250, probePrefix: '\u0000none' })
+      process.stderr.write(`  ${swarm.connected.connected} connected\n`)
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       const ctx = { base: server.base, token, pool, pid: server.child.pid!, round }
       const run = async (name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean) => {
@@ -462,7 +474,12 @@ async function main () {
       // The same bursty schedule without the write: how much of the -R latency is the schedule itself.
       await run(`noop-R${RATE}`, { path: '/api/v1/alerts/ingest/noop', connections: RATE_CONNECTIONS, rate: RATE }, false)
     }
+    if (swarm) {
+      const received = await swarm.collect()
+      live = { sockets: SOCKETS, connected: swarm.connected.connected, events: received.events, disconnects: received.disconnects }
+    }
   } finally {
+    swarm?.kill()
     if (server) exitCode = await stopServer(server)
     await pool.end()
     if (!args['keep-db']) await adminQuery(`drop database if exists "${DB_NAME}" with (force)`)
@@ -506,6 +523,7 @@ async function main () {
   console.log(`info  server CPU per request, noop / ingest -c 100: ${summary.ingestC100.cpuRatio.toFixed(2)}`)
   console.log(`info  noop -R ${RATE} p99 (the schedule's own share of the -R latency): ${summary.noopFixedRate.p99Ms} ms`)
   console.log(`zero loss and zero non-2xx in every run: ${correctness ? 'yes' : 'NO'}`)
+  if (live) console.log(`sockets: ${live.connected}/${live.sockets} connected throughout (${live.disconnects} dropped); events received: ${Object.entries(live.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`)
   for (const r of results) if (r.reconciliation && !r.reconciliation.ok) console.log(`  ${r.phase} round ${r.round}: ${r.reconciliation.problems.join('; ')}`)
   console.log(`-R runs: autocannon sends each connection's per-second quota as a burst at the start of each second
 (mcollina/autocannon#174), so -R latency is a bursty pattern, not an open-loop schedule.`)
@@ -523,6 +541,7 @@ async function main () {
     goalResults: goals,
     correctness,
     serverExitCode: exitCode,
+    ...(live ? { live } : {}),
     results
   }, null, 2))
   console.log(`\nwritten ${file}`)
