@@ -34,6 +34,8 @@ declare module 'fastify' {
 }
 
 const MAX_ROOM_ID_LENGTH = 100
+/** The server-to-server event (Socket.IO serverSideEmit) carrying one bus batch to the other processes. */
+const LIVE_BATCH = 'live:batch'
 
 const agencyRoom = (agencyId: string) => `agency:${agencyId}`
 // Room ids come from clients: scoping them by agency keeps another agency's incident room, joined
@@ -50,7 +52,7 @@ function bearerToken (auth: unknown): string | undefined {
  * Socket.IO on the API's own port at /socket.io/ (both transports), as the original pushes its
  * changes. A connection needs `auth: {token}` with a valid access token; it joins `authenticated`
  * and its agency's room, and receives the events its API publishes on the event bus, for its
- * agency only. With Redis, Socket.IO's Redis adapter carries every emit to the other processes.
+ * agency only. With Redis, Socket.IO's Redis adapter carries each batch to the other processes.
  */
 async function live (app: FastifyInstance, opts: LiveOptions) {
   const { config, metrics } = app
@@ -118,19 +120,41 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
     }
   })
 
+  // Emits to this process's sockets only, and only to rooms that exist here: the cost of an event
+  // nobody here listens to is one map lookup.
+  const rooms = io.of('/').adapter.rooms
+  const deliver = (event: string, messages: LiveMessage[]) => {
+    for (const message of messages) {
+      const room = agencyRoom(message.agencyId)
+      if (rooms.has(room)) io.local.to(room).emit(event, message.data)
+      if (message.room) {
+        // The original emits the event a second time to the object's room: a client in both gets it twice.
+        const objectRoom = scopedRoom(message.agencyId, message.room.kind, message.room.id)
+        if (rooms.has(objectRoom)) io.local.to(objectRoom).emit(event, message.data)
+      }
+    }
+  }
+  // The other processes get each batch as one message through the Redis adapter (one PUBLISH per
+  // batch, as the bus itself does), not one broadcast per event and room: at thousands of ingests a
+  // second, a per-alert broadcast cost more than the ingest itself, with or without sockets.
+  io.of('/').on(LIVE_BATCH, (event: string, messages: LiveMessage[]) => {
+    if (typeof event === 'string' && Array.isArray(messages)) deliver(event, messages)
+  })
+
   const stopObserving = app.events.observe((event, payloads) => {
     const toMessage = opts.events[event]
     if (toMessage === undefined) return
     const thinned = event === 'alert:created' && alertCreated.mode !== 'all'
     if (thinned && alertCreated.mode === 'off') return
+    const messages: LiveMessage[] = []
     for (const payload of payloads) {
       if (thinned && !alertCreatedSelected(alertCreated, String((payload as { id?: unknown }).id))) continue
       const message = toMessage(payload)
-      if (message === undefined) continue
-      io.to(agencyRoom(message.agencyId)).emit(event, message.data)
-      // The original emits the event a second time to the object's room: a client in both gets it twice.
-      if (message.room) io.to(scopedRoom(message.agencyId, message.room.kind, message.room.id)).emit(event, message.data)
+      if (message !== undefined) messages.push(message)
     }
+    if (messages.length === 0) return
+    deliver(event, messages)
+    if (redis) io.serverSideEmit(LIVE_BATCH, event, messages)
   })
 
   app.decorate('live', io)

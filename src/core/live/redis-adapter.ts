@@ -28,8 +28,8 @@ export interface LiveRedis {
 }
 
 /**
- * Socket.IO's Redis adapter (pub/sub): a broadcast from any process reaches the matching sockets
- * of every process. Publishing uses the app's command client (fails fast while Redis is down, so
+ * Socket.IO's Redis adapter (pub/sub): what one process sends (serverSideEmit, broadcasts) reaches
+ * every other process. Publishing uses the app's command client (fails fast while Redis is down, so
  * emits then reach this process's sockets only); subscribing uses a connection of its own that
  * waits for Redis as long as it takes and subscribes again after every reconnection, so delivery
  * across processes resumes by itself.
