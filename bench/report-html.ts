@@ -373,7 +373,7 @@ function liveSection (r: BenchResult): string {
     ['probes', `${int(l.probes)} incidents written through REST at ${l.probeRate}/s during the measured window, each expected at every socket`],
     ['REST write → event', `p50 ${ms(l.latency.p50)}, p95 ${ms(l.latency.p95)}, p99 ${ms(l.latency.p99)}, max ${ms(l.latency.maxMs)} over ${int(l.latency.count)} deliveries (from the request being sent to the event arriving)`],
     ['delivery', `${int(d.expected)} expected (probes × sockets): ${int(d.received)} received, ${int(d.dropped)} counted as dropped by the server (slow sockets), ${int(d.unaccounted)} unaccounted`],
-    ['events received', Object.entries(l.events).map(([k, v]) => `${k} ${int(v)}`).join(', ') || '–'],
+    ['events received since connecting', Object.entries(l.events).map(([k, v]) => `${k} ${int(v)}`).join(', ') || '–'],
     ['alert:created', `LIVE_ALERT_CREATED=${l.liveAlertCreated}`]
   ]
   const connectEdges = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]

@@ -209,7 +209,7 @@ export interface LiveReport {
     dropped: number
     unaccounted: number
   }
-  /** Every live event the sockets received during the window, by name, and per second in total. */
+  /** Every live event the sockets received since connecting, by name, and per second in total. */
   events: Record<string, number>
   perSecond: Array<[number, number]>
   disconnects: number
