@@ -47,7 +47,7 @@ export async function startSwarm (job: SwarmJob): Promise<Swarm> {
   }
 }
 
-export interface Probe { id: string, sentAt: number }
+export interface Probe { id: string, sentAt: number, answeredAt: number }
 
 /** Writes one probe incident every 1/rate s until stopped; each is remembered with when it was sent. */
 export function startProbes (origin: string, token: string, rate: number, prefix: string) {
@@ -72,7 +72,7 @@ export function startProbes (origin: string, token: string, rate: number, prefix
         signal: AbortSignal.timeout(10_000)
       })
       if (res.status !== 201) failures.push(`HTTP ${res.status}`)
-      else probes.push({ id: (await res.json() as { id: string }).id, sentAt })
+      else probes.push({ id: (await res.json() as { id: string }).id, sentAt, answeredAt: now() })
     } catch (err) {
       failures.push((err as Error).name)
     }
@@ -114,10 +114,12 @@ export interface LiveInputs {
 export function liveReport (i: LiveInputs): LiveReport {
   const arrivals = new Map(i.result.arrivals)
   const latency = new Histogram()
+  const rest = new Histogram()
   const timeline: LiveReport['timeline'] = []
   let received = 0
   for (const probe of i.probes) {
     const got = arrivals.get(probe.id) ?? []
+    rest.record(probe.answeredAt - probe.sentAt)
     const one = new Histogram()
     for (const at of got) {
       latency.record(at - probe.sentAt)
@@ -145,6 +147,7 @@ export function liveReport (i: LiveInputs): LiveReport {
     probeRate: i.probeRate,
     latency: latency.summary(),
     latencyHistogram: latency.toJSON(),
+    restLatency: rest.summary(),
     timeline,
     delivery: { expected, received, dropped, unaccounted: Math.max(0, expected - received - dropped) },
     events: i.result.events,

@@ -371,7 +371,7 @@ function liveSection (r: BenchResult): string {
     ['connect time', `p50 ${ms(l.connect.p50)}, p95 ${ms(l.connect.p95)}, p99 ${ms(l.connect.p99)}, max ${ms(l.connect.maxMs)} (handshake, token check, rooms)`],
     ['server memory', l.serverRssMb ? `RSS ${mb(l.serverRssMb.before)} → ${mb(l.serverRssMb.connected)} while the sockets connected: ${l.serverKbPerSocket === null ? '–' : `${l.serverKbPerSocket.toFixed(1)} KB per socket`}` : '–'],
     ['probes', `${int(l.probes)} incidents written through REST at ${l.probeRate}/s during the measured window, each expected at every socket`],
-    ['REST write → event', `p50 ${ms(l.latency.p50)}, p95 ${ms(l.latency.p95)}, p99 ${ms(l.latency.p99)}, max ${ms(l.latency.maxMs)} over ${int(l.latency.count)} deliveries (from the request being sent to the event arriving)`],
+    ['REST write → event', `p50 ${ms(l.latency.p50)}, p95 ${ms(l.latency.p95)}, p99 ${ms(l.latency.p99)}, max ${ms(l.latency.maxMs)} over ${int(l.latency.count)} deliveries (from the request being sent to the event arriving; the probe POSTs themselves took p50 ${ms(l.restLatency.p50)}, p95 ${ms(l.restLatency.p95)} to answer)`],
     ['delivery', `${int(d.expected)} expected (probes × sockets): ${int(d.received)} received, ${int(d.dropped)} counted as dropped by the server (slow sockets), ${int(d.unaccounted)} unaccounted`],
     ['events received since connecting', Object.entries(l.events).map(([k, v]) => `${k} ${int(v)}`).join(', ') || '–'],
     ['alert:created', `LIVE_ALERT_CREATED=${l.liveAlertCreated}`]

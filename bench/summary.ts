@@ -43,7 +43,7 @@ export function renderSummary (r: BenchResult, files: { json: string, html: stri
   }
   if (r.live) {
     const l = r.live
-    lines.push(`live: ${int(l.connected)}/${int(l.sockets)} sockets, connect p95 ${ms(l.connect.p95)}; REST write → event p50 ${ms(l.latency.p50)}, p95 ${ms(l.latency.p95)}, p99 ${ms(l.latency.p99)} over ${int(l.latency.count)} deliveries; ` +
+    lines.push(`live: ${int(l.connected)}/${int(l.sockets)} sockets, connect p95 ${ms(l.connect.p95)}; REST write → event p50 ${ms(l.latency.p50)}, p95 ${ms(l.latency.p95)}, p99 ${ms(l.latency.p99)} over ${int(l.latency.count)} deliveries (the probe POSTs' own p95 ${ms(l.restLatency.p95)}); ` +
       `delivery ${int(l.delivery.received)} received + ${int(l.delivery.dropped)} dropped of ${int(l.delivery.expected)} expected; server ${l.serverKbPerSocket === null ? '–' : `${l.serverKbPerSocket.toFixed(1)} KB`} per socket`)
   }
   lines.push('SLOs')

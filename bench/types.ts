@@ -199,6 +199,8 @@ export interface LiveReport {
   /** REST write sent → its incident:created arriving at a socket, every (probe, socket) pair. */
   latency: LatencySummary
   latencyHistogram: HistogramJson
+  /** The probe writes' own REST latency (sent → answered): the event's latency includes it. */
+  restLatency: LatencySummary
   /** Per probe: seconds into the measured window, and its latency percentiles across the sockets. */
   timeline: Array<{ t: number, p50: number, p95: number, p99: number, received: number }>
   delivery: {

@@ -21,7 +21,7 @@ function inputs (arrivals: Array<[string, number[]]>, droppedDuring = 0): LiveIn
     job: { origin: 'http://127.0.0.1:1', tokens: ['t'], sockets: 3, spawnRate: 100, probePrefix: 'p' },
     swarm: { connected: { type: 'connected', connectMs: [5, 7, 30], errors: {}, connected: 3 }, collect: async () => { throw new Error('unused') }, kill () {} },
     result: { type: 'result', arrivals, events: { 'incident:created': 9 }, perSecond: [[1000, 4], [1001, 5]], disconnects: 0, connected: 3 },
-    probes: [{ id: 'a', sentAt: t0 + 100 }, { id: 'b', sentAt: t0 + 600 }, { id: 'c', sentAt: t0 + 1100 }],
+    probes: [{ id: 'a', sentAt: t0 + 100, answeredAt: t0 + 125 }, { id: 'b', sentAt: t0 + 600, answeredAt: t0 + 625 }, { id: 'c', sentAt: t0 + 1100, answeredAt: t0 + 1125 }],
     probeRate: 2,
     windowStart: t0,
     metricsBefore: dropped(4),
@@ -44,6 +44,7 @@ test('every probe at every socket: latency from the write, delivery complete', (
   assert.deepEqual(report.delivery, { expected: 9, received: 9, dropped: 0, unaccounted: 0 })
   assert.deepEqual(report.timeline.map((p) => [p.t, p.received]), [[0.1, 3], [0.6, 3], [1.1, 3]])
   assert.equal(report.serverKbPerSocket, 1024)
+  assert.ok(report.restLatency.p50 >= 24.9 && report.restLatency.p50 <= 25.1)
   assert.deepEqual(report.perSecond, [[0, 4], [1, 5]])
   assert.ok(liveChecks(report, 'x', DEFAULT_SLO).every((c) => c.pass))
 })
