@@ -1,7 +1,7 @@
 // `npm run bench -- <scenario> [options]`: argument parsing, then bench/run.ts. See USAGE.
 import { fileURLToPath } from 'node:url'
 import { ensureFileLimit } from './fdlimit.js'
-import { parseBenchArgs, USAGE, UsageError } from './options.js'
+import { DEFAULT_CONNECTIONS, parseBenchArgs, USAGE, UsageError } from './options.js'
 import { pacedConnections } from './pacing.js'
 import { createProgress } from './progress.js'
 import { runBench } from './run.js'
@@ -33,7 +33,9 @@ const connections = Math.max(
   options.connections ?? 0,
   options.scenario === 'concurrent' ? 10_000 : options.scenario === 'baseline' ? 1000 : 100,
   options.scenario === 'stress' && !options.connections ? pacedConnections(options.stressMaxRate, options.slo.p95Ms) : 0,
-  options.scenario === 'ingest' && !options.connections ? pacedConnections(options.rate, options.slo.p95Ms) : 0
+  options.scenario === 'ingest' && !options.connections ? pacedConnections(options.rate, options.slo.p95Ms) : 0,
+  // live: the persona users and the sockets are open at the same time.
+  options.scenario === 'live' ? (options.connections ?? DEFAULT_CONNECTIONS.live) + options.sockets : 0
 )
 const limit = ensureFileLimit(connections + 512)
 if (limit.kind === 're-executed') process.exit(limit.status)

@@ -11,6 +11,8 @@
  *   npm run bench:ingest-ratio [-- --api eriop|smart-maintenance --duration 10 --warmup 3 --rounds 1 --rate 1000
  *                                 --rate-connections 100 --only … --env KEY=VALUE … --label … --keep-db --strict]
  *
+ * --sockets N holds N Socket.IO clients (WebSocket, the ingesting user's agency) open through every
+ * run: with --env LIVE_ALERT_CREATED=sample:0.01, the cost of pushing live events while ingesting.
  * --only <phase prefixes> runs a subset (e.g. --only noop,ingest-c1000) for quick iterations;
  * --node-option passes a flag to the server's node (e.g. --node-option=--cpu-prof), --env a
  * setting to the server (e.g. --env INGEST_MAX_WAIT_MS=0).
@@ -31,6 +33,7 @@ import { prepareDatabase } from '../src/core/db/migrate.js'
 import { freePort } from '../src/core/net.js'
 import { INGEST_BENCH_TARGETS } from './ingest-targets.js'
 import { metricSum, parsePrometheusText } from './prometheus.js'
+import { startSwarm, type Swarm } from './live.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
@@ -58,6 +61,7 @@ const { values: args } = parseArgs({
     'node-option': { type: 'string', multiple: true, default: [] },
     // e.g. --env INGEST_MAX_WAIT_MS=0 (server settings to compare)
     env: { type: 'string', multiple: true, default: [] },
+    sockets: { type: 'string', default: '0' },
     'keep-db': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false }
   }
@@ -73,6 +77,7 @@ const ONLY = args.only ? args.only.split(',').map((p) => p.trim()).filter(Boolea
 const DB_NAME = `eriop_bench_ingest_ratio_${process.pid}`
 const API = args.api
 const TARGET = INGEST_BENCH_TARGETS[API] ?? (() => { throw new Error(`--api: one of ${Object.keys(INGEST_BENCH_TARGETS).join(', ')}`) })()
+const SOCKETS = Number(args.sockets)
 
 // ---------------------------------------------------------------- CPU accounting (/proc)
 
@@ -397,9 +402,18 @@ async function main () {
 
   const results: PhaseResult[] = []
   let exitCode: number | null = null
+  let swarm: Swarm | undefined
+  let live: { sockets: number, connected: number, events: Record<string, number>, disconnects: number } | undefined
   try {
     server = await startServer(url)
     const headers = await caller(server.base)
+    if (SOCKETS > 0) {
+      if (API !== 'eriop') throw new Error('--sockets: live events are ERIOP\'s')
+      const token = String(headers.authorization).replace(/^Bearer /, '')
+      process.stderr.write(`opening ${SOCKETS} Socket.IO clients…\n`)
+      swarm = await startSwarm({ origin: server.base, tokens: [token], sockets: SOCKETS, spawnRate: 250, probePrefix: '\u0000none' })
+      process.stderr.write(`  ${swarm.connected.connected} connected\n`)
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       const ctx = { base: server.base, headers, pool, pid: server.child.pid!, round }
       const run = async (name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean) => {
@@ -416,7 +430,12 @@ async function main () {
       // The same bursty schedule without the write: how much of the -R latency is the schedule itself.
       await run(`noop-R${RATE}`, { path: TARGET.noopPath, connections: RATE_CONNECTIONS, rate: RATE }, false)
     }
+    if (swarm) {
+      const received = await swarm.collect()
+      live = { sockets: SOCKETS, connected: swarm.connected.connected, events: received.events, disconnects: received.disconnects }
+    }
   } finally {
+    swarm?.kill()
     if (server) exitCode = await stopServer(server)
     await pool.end()
     if (!args['keep-db']) await adminQuery(`drop database if exists "${DB_NAME}" with (force)`)
@@ -460,6 +479,7 @@ async function main () {
   console.log(`info  server CPU per request, noop / ingest -c 100: ${summary.ingestC100.cpuRatio.toFixed(2)}`)
   console.log(`info  noop -R ${RATE} p99 (the schedule's own share of the -R latency): ${summary.noopFixedRate.p99Ms} ms`)
   console.log(`zero loss and zero non-2xx in every run: ${correctness ? 'yes' : 'NO'}`)
+  if (live) console.log(`sockets: ${live.connected}/${live.sockets} connected throughout (${live.disconnects} dropped); events received: ${Object.entries(live.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`)
   for (const r of results) if (r.reconciliation && !r.reconciliation.ok) console.log(`  ${r.phase} round ${r.round}: ${r.reconciliation.problems.join('; ')}`)
   console.log(`-R runs: autocannon sends each connection's per-second quota as a burst at the start of each second
 (mcollina/autocannon#174), so -R latency is a bursty pattern, not an open-loop schedule.`)
@@ -478,6 +498,7 @@ async function main () {
     goalResults: goals,
     correctness,
     serverExitCode: exitCode,
+    ...(live ? { live } : {}),
     results
   }, null, 2))
   console.log(`\nwritten ${file}`)

@@ -42,6 +42,10 @@ export interface BenchOptions {
   randomSeed: number
   /** --faults FILE: a fault schedule posted to the started server at the start of each measured window. */
   faults: FaultSchedule | null
+  /** live: Socket.IO clients held open while the personas run. */
+  sockets: number
+  /** live: probe incidents written per second, whose events are matched at every socket. */
+  probeRate: number
 }
 
 export const BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/eriop_bench'
@@ -53,7 +57,8 @@ export const SCENARIO_DEFAULTS: Record<Scenario, ScenarioDefaults> = {
   ingest: { durationS: 15, warmupS: 3 },
   baseline: { durationS: 30, warmupS: 10 },
   concurrent: { durationS: 40, warmupS: 20 },
-  stress: { durationS: 8, warmupS: 2 }
+  stress: { durationS: 8, warmupS: 2 },
+  live: { durationS: 30, warmupS: 10 }
 }
 
 /** The seed's Locust runs spawn 100 users a second (`-r 100`). */
@@ -62,15 +67,21 @@ export const SEED_SPAWN_RATE = 100
 const SETTLE_S = 10
 
 /** Default connection counts: the seed's user counts where the machine allows, see the README. */
-export const DEFAULT_CONNECTIONS: Record<Scenario, number> = { ingest: 100, baseline: 1000, concurrent: 10_000, stress: 0 }
+export const DEFAULT_CONNECTIONS: Record<Scenario, number> = { ingest: 100, baseline: 1000, concurrent: 10_000, stress: 0, live: 1000 }
+
+/** live: sockets held open by default (the issue's figure; 5,000 is this machine's stretch). */
+export const DEFAULT_SOCKETS = 1000
 
 export const USAGE = `Usage: npm run bench -- <scenario> [options]
 
-Scenarios (the seed report's four):
+Scenarios (the seed report's four, and live events):
   ingest       alerts only: a paced phase at --rate (latency SLOs) then a closed-loop phase (max throughput)
   baseline     the three personas 30/50/20 % with their think times, --connections users (default 1000)
   concurrent   the same with 10,000 open connections; reports the server's memory
   stress       paced ingest from --rate up by --step every --step-duration s until an SLO breaks
+  live         --sockets Socket.IO clients (default 1000) opened at --spawn-rate, held while the personas
+               run (--connections users, default 1000); probe incidents at --probe-rate: REST write →
+               event latency at every socket, delivery completeness, server memory per socket
 
 Target:
   --url URL              a running server (loopback only); default: start one on a free port
@@ -103,10 +114,13 @@ Load:
                          port, the schedule is posted when each phase's measured window begins, and
                          the loader retries ingests answered 5xx or 429, or not at all, with the same
                          Idempotency-Key; the report marks injected faults apart from genuine errors
+  --sockets N            live: Socket.IO clients (default 1000)
+  --probe-rate R         live: probe incidents per second (default 2)
 
 SLO gates (defaults from the seed report):
   --min-throughput R     alerts/s (1000)        --p95 MS  (200)        --p99 MS  (500)
   --max-error-rate PCT   percent (1)            --max-loader-cpu PCT   loader saturation, % of one core (90)
+  --event-p95 MS         live: p95 of REST write → event at the sockets (200)
 
 Output:
   --out DIR              results directory (bench/results)
@@ -150,6 +164,9 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
         'think-scale': { type: 'string' },
         'random-seed': { type: 'string' },
         faults: { type: 'string' },
+        sockets: { type: 'string' },
+        'probe-rate': { type: 'string' },
+        'event-p95': { type: 'string' },
         'rate-limit': { type: 'boolean' },
         pool: { type: 'string' },
         'server-env': { type: 'string', multiple: true },
@@ -170,9 +187,9 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
   }
   const { values: v, positionals } = parsed
   if (v.help) return 'help'
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one scenario, got ${positionals.join(' ')}` : 'which scenario? ingest, baseline, concurrent or stress')
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one scenario, got ${positionals.join(' ')}` : 'which scenario? ingest, baseline, concurrent, stress or live')
   const scenario = positionals[0] as Scenario
-  if (!SCENARIOS.includes(scenario)) throw new UsageError(`unknown scenario "${positionals[0]}": ingest, baseline, concurrent or stress`)
+  if (!SCENARIOS.includes(scenario)) throw new UsageError(`unknown scenario "${positionals[0]}": ingest, baseline, concurrent, stress or live`)
 
   let url: string | null = null
   if (v.url !== undefined) {
@@ -210,13 +227,14 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
     p95Ms: number('p95', v.p95, { min: 0.001 }) ?? DEFAULT_SLO.p95Ms,
     p99Ms: number('p99', v.p99, { min: 0.001 }) ?? DEFAULT_SLO.p99Ms,
     maxErrorRate: (number('max-error-rate', v['max-error-rate'], { min: 0, max: 100 }) ?? DEFAULT_SLO.maxErrorRate * 100) / 100,
-    maxLoaderCpu: (number('max-loader-cpu', v['max-loader-cpu'], { min: 1, max: 1000 }) ?? DEFAULT_SLO.maxLoaderCpu * 100) / 100
+    maxLoaderCpu: (number('max-loader-cpu', v['max-loader-cpu'], { min: 1, max: 1000 }) ?? DEFAULT_SLO.maxLoaderCpu * 100) / 100,
+    eventP95Ms: number('event-p95', v['event-p95'], { min: 0.001 }) ?? DEFAULT_SLO.eventP95Ms
   }
 
   const durationS = number('duration', v.duration, { min: 0.5, max: 3600 }) ?? defaults.durationS
   const connections = number('connections', v.connections, { min: 1, max: 60_000, integer: true }) ?? null
   const spawnRate = number('spawn-rate', v['spawn-rate'], { min: 0.1, max: 100_000 }) ?? SEED_SPAWN_RATE
-  const personas = scenario === 'baseline' || scenario === 'concurrent'
+  const personas = scenario === 'baseline' || scenario === 'concurrent' || scenario === 'live'
   const rampS = personas ? (connections ?? DEFAULT_CONNECTIONS[scenario]) / spawnRate : 0
   return {
     scenario,
@@ -244,6 +262,8 @@ export function parseBenchArgs (argv: string[], env: Record<string, string | und
     keepRows: v['keep-rows'] ?? false,
     quiet: (v.quiet ?? false) || env.CI === 'true',
     randomSeed: number('random-seed', v['random-seed'], { integer: true }) ?? 1,
-    faults
+    faults,
+    sockets: number('sockets', v.sockets, { min: 1, max: 60_000, integer: true }) ?? DEFAULT_SOCKETS,
+    probeRate: number('probe-rate', v['probe-rate'], { min: 0.1, max: 1000 }) ?? 2
   }
 }

@@ -20,9 +20,15 @@ import { reconcile, unverified } from './reconcile.js'
 import { renderHtmlReport } from './report-html.js'
 import { freePort, spawnServer, type SpawnedServer } from './server.js'
 import {
-  errorCheck, latencyChecks, MACHINE_BUSY, pacedChecks, stressOutcome, throughputCheck, verdict
+  errorCheck, latencyChecks, liveChecks, MACHINE_BUSY, pacedChecks, stressOutcome, throughputCheck, verdict
 } from './slo.js'
-import type { BenchResult, LossReport, MachineInfo, PhaseResult, SloCheck } from './types.js'
+import type { BenchResult, LiveReport, LossReport, MachineInfo, PhaseResult, SloCheck } from './types.js'
+import { liveReport, startProbes, startSwarm, TRAILING_MS, type LiveInputs, type Swarm } from './live.js'
+import type { SwarmJob } from './live-swarm.js'
+import { DEFAULT_CONNECTIONS } from './options.js'
+
+/** LIVE_ALERT_CREATED of the server the live bench starts (--server-env to change). */
+export const LIVE_BENCH_ALERT_CREATED = 'sample:0.01'
 
 /** A persona phase answered below this share of its offered rate was over capacity (latency ate the think time). */
 const OVER_CAPACITY_SHARE = 0.8
@@ -135,8 +141,8 @@ function plannedPhases (o: BenchOptions): PhaseSpec[] {
       }
     ]
   }
-  if (o.scenario === 'baseline' || o.scenario === 'concurrent') {
-    const connections = o.connections ?? (o.scenario === 'baseline' ? 1000 : 10_000)
+  if (o.scenario === 'baseline' || o.scenario === 'concurrent' || o.scenario === 'live') {
+    const connections = o.connections ?? DEFAULT_CONNECTIONS[o.scenario]
     const personas = assignPersonas(connections)
     const counts: Record<string, number> = {}
     for (const p of personas) counts[p] = (counts[p] ?? 0) + 1
@@ -200,6 +206,8 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         LOG_LEVEL: 'warn',
         PG_POOL_MAX: String(o.pgPoolMax),
         REDIS_KEY_PREFIX: 'eriop-bench:',
+        // A thousand sockets receiving every ingested alert would be ~700,000 messages/s on this mix.
+        ...(o.scenario === 'live' ? { LIVE_ALERT_CREATED: LIVE_BENCH_ALERT_CREATED } : {}),
         ...o.serverEnv
       })
       if (o.faults) {
@@ -210,7 +218,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         if (o.faults.resourceActions.includes('redis-pause')) notes.push('redis-pause freezes the whole Redis server the target uses (CLIENT PAUSE): give the bench a Redis of its own (--server-env REDIS_URL=…).')
       }
       io.progress.line(`starting the server (tsx src/server.ts) on ${o.databaseUrl}`)
-      const maxConnections = Math.max(o.connections ?? 0, o.scenario === 'concurrent' ? 10_000 : 0)
+      const maxConnections = Math.max(o.connections ?? 0, o.scenario === 'concurrent' ? 10_000 : 0) + (o.scenario === 'live' ? o.sockets + DEFAULT_CONNECTIONS.live : 0)
       const server = await spawnServer({
         cwd: io.cwd, env: serverEnv, logFile: `${base}-server.log`, fileLimit: Math.max(4096, maxConnections + 1024)
       })
@@ -241,14 +249,31 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
     io.progress.line(`logging in ${emails.length} fixture users`)
     const tokens = await login(origin, emails)
 
+    let swarm: Swarm | null = null
+    let swarmJob: SwarmJob | null = null
+    let rss: LiveInputs['rss'] = null
+    if (o.scenario === 'live') {
+      swarmJob = { origin, tokens: [...tokens.values()], sockets: o.sockets, spawnRate: o.spawnRate, probePrefix: `bench-live-probe ${runId}` }
+      await sleep(1000)
+      const before = target.server?.sample()
+      io.progress.line(`opening ${o.sockets.toLocaleString('en-US')} Socket.IO clients at ${o.spawnRate}/s`)
+      swarm = await startSwarm(swarmJob)
+      await sleep(2000)
+      const connected = target.server?.sample()
+      if (before && connected) rss = { before: before.rssMb, connected: connected.rssMb }
+      const failed = o.sockets - swarm.connected.connected
+      io.progress.line(`${swarm.connected.connected.toLocaleString('en-US')} sockets connected${failed ? `, ${failed} failed (${Object.entries(swarm.connected.errors).map(([k, v]) => `${k} × ${v}`).join(', ')})` : ''}`)
+    }
+
     const postgresCommitMs = o.databaseUrl ? await probeCommitMs(o.databaseUrl).catch(() => undefined) : undefined
     const runBefore = await scrape(origin)
     let lastQuiet = null as Awaited<ReturnType<typeof waitForQuiet>> | null
+    let live: LiveReport | undefined
     const phases: PhaseResult[] = []
     let faultSeed = ''
     const ledger = { sent: [] as string[], acked: [] as string[], rejected: [] as string[] }
 
-    const runOne = async (spec: PhaseSpec, phaseIndex: number): Promise<PhaseResult> => {
+    const runOne = async (spec: PhaseSpec, phaseIndex: number, hooks: { onMeasureStart?(): void, onLoadEnd?(): Promise<void> } = {}): Promise<PhaseResult> => {
       const before = await scrape(origin)
       const firstSample = target!.server?.sample() ?? null
       let lastSample = firstSample
@@ -290,6 +315,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
             const client = admin
             posting = postSchedule(client, o.faults).then((at) => { postedWallMs = at }, (err: Error) => { notes.push(`"${spec.name}": ${err.message}`) })
           }
+          hooks.onMeasureStart?.()
         },
         onSecond: (report) => {
           io.progress.second(report)
@@ -309,6 +335,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         await posting
         await clearFaults(admin)
       }
+      await hooks.onLoadEnd?.()
       // Let answers still on the wire land and the ingest queue drain before the server is asked.
       const drain = await waitForQuiet(origin, QUIET_MAX_MS)
       const after = drain.samples
@@ -380,6 +407,46 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
         if (!pacedChecks(phase, o.slo).every((c) => c.pass)) break
         await sleep(1000)
       }
+    } else if (swarm && swarmJob) {
+      // Probes run through the measured window; their events are matched at every socket.
+      let probes: ReturnType<typeof startProbes> | null = null
+      let written: Awaited<ReturnType<ReturnType<typeof startProbes>['stop']>> = { probes: [], failures: [] }
+      let result: Awaited<ReturnType<Swarm['collect']>> | undefined
+      let windowStart = 0
+      let metricsBefore: Sample[] = []
+      const probeToken = tokens.get(PERSONAS.dispatcher.user(1))!
+      try {
+        phases.push(await runOne(specs[0], 0, {
+          onMeasureStart: () => {
+            windowStart = performance.timeOrigin + performance.now()
+            scrape(origin).then((samples) => { metricsBefore = samples }, () => {})
+            probes = startProbes(origin, probeToken, o.probeRate, swarmJob!.probePrefix)
+          },
+          // Probes end with the load, before the server is left to go quiet.
+          onLoadEnd: async () => {
+            if (probes) written = await probes.stop()
+            await sleep(TRAILING_MS)
+            result = await swarm!.collect()
+          }
+        }))
+        if (written.failures.length) notes.push(`${written.failures.length} probe writes failed (${[...new Set(written.failures)].join(', ')}); they are not counted.`)
+        if (!result) throw new Error('the socket swarm did not report')
+        const metricsAfter = await scrape(origin)
+        live = liveReport({
+          job: swarmJob,
+          swarm,
+          result,
+          probes: written.probes,
+          probeRate: o.probeRate,
+          windowStart,
+          metricsBefore,
+          metricsAfter,
+          rss,
+          liveAlertCreated: serverEnv.LIVE_ALERT_CREATED ?? 'as configured on the target'
+        })
+      } finally {
+        swarm.kill()
+      }
     } else {
       for (const [i, spec] of specs.entries()) phases.push(await runOne(spec, i))
     }
@@ -421,6 +488,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       checks.push({ ...check, label: 'highest paced rate meeting every SLO' })
     } else {
       checks.push(...latencyChecks(phases[0], o.slo), errorCheck(phases[0], o.slo))
+      if (live) checks.push(...liveChecks(live, phases[0].name, o.slo))
     }
 
     const result: BenchResult = {
@@ -439,6 +507,7 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       loss,
       ...(stress ? { stress } : {}),
       ...(o.faults ? { faults: { file: o.faults.file, seed: faultSeed, rules: o.faults.rules } } : {}),
+      ...(live ? { live } : {}),
       verdict: verdict(checks, loss, phases),
       notes
     }
@@ -472,6 +541,7 @@ function settingsOf (o: BenchOptions): Record<string, unknown> {
     pgPoolMax: o.url ? null : o.pgPoolMax,
     randomSeed: o.randomSeed,
     fresh: o.fresh,
-    faults: o.faults?.file ?? null
+    faults: o.faults?.file ?? null,
+    ...(o.scenario === 'live' ? { sockets: o.sockets, probeRate: o.probeRate } : {})
   }
 }

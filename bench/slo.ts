@@ -1,4 +1,4 @@
-import type { EndpointStats, LossReport, PhaseResult, SloCheck, SloTargets, Verdict } from './types.js'
+import type { EndpointStats, LiveReport, LossReport, PhaseResult, SloCheck, SloTargets, Verdict } from './types.js'
 import { EXIT } from './types.js'
 
 export const DEFAULT_SLO: SloTargets = {
@@ -6,7 +6,8 @@ export const DEFAULT_SLO: SloTargets = {
   p95Ms: 200,
   p99Ms: 500,
   maxErrorRate: 0.01,
-  maxLoaderCpu: 0.9
+  maxLoaderCpu: 0.9,
+  eventP95Ms: 200
 }
 
 /** A paced phase "kept up" when it delivered at least this share of the rate asked of it. */
@@ -36,6 +37,15 @@ export function errorCheck (phase: PhaseResult, slo: SloTargets): SloCheck {
     return check({ id: 'errors', phase: phase.name, label: 'genuine error rate (faults apart)', target: slo.maxErrorRate * 100, actual, unit: '%', comparator: '<' })
   }
   return check({ id: 'errors', phase: phase.name, label: 'error rate', target: slo.maxErrorRate * 100, actual: errorRate(phase.total) * 100, unit: '%', comparator: '<' })
+}
+
+/** live: events reach the sockets quickly, and every one is received or counted as dropped. */
+export function liveChecks (live: LiveReport, phase: string, slo: SloTargets): SloCheck[] {
+  const { expected, received, dropped } = live.delivery
+  return [
+    check({ id: 'event-p95', phase, label: 'p95 REST write → event at a socket', target: slo.eventP95Ms, actual: live.latency.p95, unit: 'ms', comparator: '<' }),
+    check({ id: 'delivery', phase, label: 'events received or counted as dropped', target: 100, actual: expected === 0 ? 0 : Math.min(100, ((received + dropped) / expected) * 100), unit: '%', comparator: '>=' })
+  ]
 }
 
 export function throughputCheck (phase: PhaseResult, slo: SloTargets, actual = phase.total.okPerS): SloCheck {

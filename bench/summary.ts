@@ -42,6 +42,11 @@ export function renderSummary (r: BenchResult, files: { json: string, html: stri
   if (r.stress) {
     lines.push(`breaking point: sustained ${r.stress.sustainedRate ? rate(r.stress.sustainedRate) : 'none'}, broke at ${r.stress.breakingRate ? rate(r.stress.breakingRate) : 'not reached'} — ${r.stress.failureMode}`)
   }
+  if (r.live) {
+    const l = r.live
+    lines.push(`live: ${int(l.connected)}/${int(l.sockets)} sockets, connect p95 ${ms(l.connect.p95)}; REST write → event p50 ${ms(l.latency.p50)}, p95 ${ms(l.latency.p95)}, p99 ${ms(l.latency.p99)} over ${int(l.latency.count)} deliveries (the probe POSTs' own p95 ${ms(l.restLatency.p95)}); ` +
+      `delivery ${int(l.delivery.received)} received + ${int(l.delivery.dropped)} dropped of ${int(l.delivery.expected)} expected; server ${l.serverKbPerSocket === null ? '–' : `${l.serverKbPerSocket.toFixed(1)} KB`} per socket`)
+  }
   lines.push('SLOs')
   for (const k of r.checks) {
     const mark = k.pass ? c('green', '✔') : c('red', '✘')

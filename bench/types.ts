@@ -1,7 +1,7 @@
 import type { HistogramJson, LatencySummary } from './histogram.js'
 import type { ServerProcessView, ServerRouteStats } from './prometheus.js'
 
-export const SCENARIOS = ['ingest', 'baseline', 'concurrent', 'stress'] as const
+export const SCENARIOS = ['ingest', 'baseline', 'concurrent', 'stress', 'live'] as const
 export type Scenario = typeof SCENARIOS[number]
 
 /** Exit codes of `npm run bench`; the README documents them. */
@@ -24,6 +24,8 @@ export interface SloTargets {
   maxErrorRate: number
   /** Loader CPU, as a fraction of one core, above which it counts as saturated. */
   maxLoaderCpu: number
+  /** live: p95 of REST write → event arriving at a socket. */
+  eventP95Ms: number
 }
 
 export interface EndpointStats {
@@ -126,7 +128,7 @@ export interface PhaseResult {
 }
 
 export interface SloCheck {
-  id: 'throughput' | 'p95' | 'p99' | 'errors' | 'sustained'
+  id: 'throughput' | 'p95' | 'p99' | 'errors' | 'sustained' | 'event-p95' | 'delivery'
   phase: string
   label: string
   target: number
@@ -196,6 +198,43 @@ export interface BenchResult {
   stress?: { sustainedRate: number | null, breakingRate: number | null, failureMode: string }
   /** --faults FILE: the schedule posted at the start of each phase's measured window, and the server's seed. */
   faults?: { file: string, seed: string, rules: number }
+  live?: LiveReport
   verdict: Verdict
   notes: string[]
+}
+
+/** `live`: the Socket.IO sockets held open while the personas ran, and the probe events they got. */
+export interface LiveReport {
+  sockets: number
+  connected: number
+  spawnRate: number
+  connect: LatencySummary
+  connectHistogram: HistogramJson
+  connectErrors: Record<string, number>
+  /** Server RSS growth while the sockets connected, per socket (KB); null without /proc. */
+  serverKbPerSocket: number | null
+  serverRssMb: { before: number, connected: number } | null
+  /** Probe incidents written through REST during the measured window. */
+  probes: number
+  probeRate: number
+  /** REST write sent → its incident:created arriving at a socket, every (probe, socket) pair. */
+  latency: LatencySummary
+  latencyHistogram: HistogramJson
+  /** The probe writes' own REST latency (sent → answered): the event's latency includes it. */
+  restLatency: LatencySummary
+  /** Per probe: seconds into the measured window, and its latency percentiles across the sockets. */
+  timeline: Array<{ t: number, p50: number, p95: number, p99: number, received: number }>
+  delivery: {
+    /** probes × sockets connected. */
+    expected: number
+    received: number
+    /** live_events_dropped_total{event="incident:created"} over the window (the server's slow-socket bound). */
+    dropped: number
+    unaccounted: number
+  }
+  /** Every live event the sockets received since connecting, by name, and per second in total. */
+  events: Record<string, number>
+  perSecond: Array<[number, number]>
+  disconnects: number
+  liveAlertCreated: string
 }

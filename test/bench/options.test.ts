@@ -16,7 +16,7 @@ test('defaults per scenario', () => {
   assert.equal(ingest.loaders, null)
   assert.equal(ingest.rateLimit, false)
   assert.equal(ingest.pgPoolMax, 10)
-  assert.deepEqual(ingest.slo, { minThroughput: 1000, p95Ms: 200, p99Ms: 500, maxErrorRate: 0.01, maxLoaderCpu: 0.9 })
+  assert.deepEqual(ingest.slo, { minThroughput: 1000, p95Ms: 200, p99Ms: 500, maxErrorRate: 0.01, maxLoaderCpu: 0.9, eventP95Ms: 200 })
   assert.equal(parse('concurrent').durationS, 40)
   // Persona users spawn at the seed's 100/s; the warm-up covers the ramp and 10 s more.
   assert.equal(parse('concurrent').rampS, 100)
@@ -31,6 +31,11 @@ test('defaults per scenario', () => {
   assert.equal(parse('stress --duration 5').stressStepS, 5)
   assert.equal(parse('stress --duration 5 --step-duration 3').stressStepS, 3)
   assert.equal(parseBenchArgs(['--help']), 'help')
+  const live = parse('live')
+  assert.deepEqual([live.sockets, live.probeRate, live.connections, live.durationS, live.rampS, live.warmupS], [1000, 2, null, 30, 10, 20])
+  const stretch = parse('live --sockets 5000 --probe-rate 5 --event-p95 150')
+  assert.deepEqual([stretch.sockets, stretch.probeRate, stretch.slo.eventP95Ms], [5000, 5, 150])
+  assert.throws(() => parse('live --sockets 0'), /--sockets must be at least 1/)
 })
 
 test('flags override; SLO percentages become fractions', () => {
@@ -38,7 +43,7 @@ test('flags override; SLO percentages become fractions', () => {
   assert.equal(o.durationS, 7)
   assert.equal(o.connections, 50)
   assert.equal(o.rate, 300)
-  assert.deepEqual(o.slo, { minThroughput: 2000, p95Ms: 150, p99Ms: 400, maxErrorRate: 0.005, maxLoaderCpu: 0.8 })
+  assert.deepEqual(o.slo, { minThroughput: 2000, p95Ms: 150, p99Ms: 400, maxErrorRate: 0.005, maxLoaderCpu: 0.8, eventP95Ms: 200 })
   assert.equal(o.thinkScale, 0.1)
   assert.deepEqual(o.serverEnv, { INGEST_MAX_BATCH: '100', A: 'b=c' })
   assert.equal(o.rateLimit, true)

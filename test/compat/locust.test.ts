@@ -12,18 +12,12 @@ import { spawnServer } from '../../bench/server.js'
 import { seedFixture } from '../../src/apis/eriop/fixture/index.js'
 import { useTestDatabase } from '../helper.js'
 import { runs, skipUnless } from '../tools.js'
+import { parseCsv } from './csv.js'
 import { freePort } from '../../src/core/net.js'
 
 const LOCUST = '/usr/bin/locust'
 const skipLocust = skipUnless(runs(LOCUST, ['--help']), 'locust is not installed (apt-get install python3-locust)')
 const database = useTestDatabase('locust')
-
-function parseCsv (text: string): Record<string, string>[] {
-  const [header, ...lines] = text.trim().split('\n')
-  const split = (line: string) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((cell) => cell.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"'))
-  const keys = split(header)
-  return lines.filter(Boolean).map((line) => Object.fromEntries(split(line).map((value, i) => [keys[i], value])))
-}
 
 test('the seed suite\'s Locust personas run with zero failures', { skip: skipLocust, timeout: 240_000 }, async (t) => {
   await seedFixture(database.db)

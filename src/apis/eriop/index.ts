@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { ApiModule } from '../../core/api.js'
+import livePlugin from '../../core/live/plugin.js'
 import listCachePlugin from '../../core/plugins/list-cache.js'
 import { VERSION } from '../../version.js'
 import { agencies } from './db/schema/index.js'
@@ -11,6 +12,7 @@ import { DEFAULT_AGENCY_CODE, FIXTURE_PASSWORD, fixtureEmail, fixtureIdentity } 
 import { cleanFixture, fixtureStatus, seedFixture } from './fixture/store.js'
 import { verifyFixture } from './fixture/verify.js'
 import ingestPlugin from './ingest/plugin.js'
+import { liveOptions } from './live.js'
 import { ERIOP_MIGRATIONS } from './migrations.js'
 import agenciesRoutes from './routes/agencies/index.js'
 import alertsRoutes from './routes/alerts/index.js'
@@ -24,6 +26,8 @@ import usersRoutes from './routes/users/index.js'
 async function plugin (app: FastifyInstance) {
   await app.register(ingestPlugin)
   await app.register(listCachePlugin)
+  // Socket.IO at /socket.io/ on this port: the routes' and the ingest writer's events, as the original pushes them.
+  await app.register(livePlugin, liveOptions)
 
   await app.register(healthRoutes, { version: VERSION })
   await app.register(authRoutes, { prefix: '/api/v1/auth' })

@@ -11,6 +11,11 @@ export interface EventBus {
   publish (event: EventName, payloads: unknown[]): void
   /** Local subscribers (e.g. an SSE stream) get every batch published through this process or, with Redis, any replica. */
   subscribe (event: EventName, listener: (payloads: unknown[]) => void): () => void
+  /**
+   * Observers get each batch this process publishes, at once and in this process only (Socket.IO's
+   * own Redis adapter carries them to the other replicas' sockets).
+   */
+  observe (observer: (event: EventName, payloads: unknown[]) => void): () => void
 }
 
 declare module 'fastify' {
@@ -29,6 +34,7 @@ export default fp(async (app) => {
   local.setMaxListeners(0)
   const prefix = `${app.config.REDIS_KEY_PREFIX}events:`
   let subscriber: typeof app.redis | undefined
+  const observers = new Set<(event: EventName, payloads: unknown[]) => void>()
 
   const ensureSubscriber = () => {
     if (subscriber) return
@@ -47,6 +53,9 @@ export default fp(async (app) => {
   const bus: EventBus = {
     publish (event, payloads) {
       if (payloads.length === 0) return
+      for (const observer of observers) {
+        try { observer(event, payloads) } catch (err) { app.log.error({ err, event }, 'event observer failed') }
+      }
       // While Redis is down or hung (circuit open), delivery is local at once instead of after a timeout.
       if (app.redisCircuit.usable()) {
         app.redis.publish(prefix + event, JSON.stringify(payloads)).catch((err) => {
@@ -62,6 +71,10 @@ export default fp(async (app) => {
       subscriber!.subscribe(prefix + event).catch(() => {})
       local.on(event, listener)
       return () => { local.off(event, listener) }
+    },
+    observe (observer) {
+      observers.add(observer)
+      return () => { observers.delete(observer) }
     }
   }
 

@@ -9,6 +9,7 @@ import {
 import { CappedListQuery, ErrorResponse, IdParams, Page, authErrors, idErrors, pageOf } from '../../../../core/schemas/common.js'
 import { toCreatedAlert, toIngestRecord, type IngestRecord } from '../../ingest/records.js'
 import { createAlertsRepository, toAlert } from './repository.js'
+import { envelope } from '../../live.js'
 
 const NOOP_ID = '00000000-0000-7000-8000-000000000000'
 const STREAM_MAX_BUFFERED = 1024 * 1024
@@ -178,7 +179,9 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { user } = request
     const row = settle(await repo.acknowledge(user.agency_id, request.params.id, user.sub, request.body?.notes ?? null))
     app.listCache.invalidate(user.agency_id, 'alerts:pending')
-    return toAlert(row)
+    const alert = toAlert(row)
+    app.events.publish('alert:updated', [envelope(user.agency_id, alert)])
+    return alert
   })
 
   app.post('/:id/dismiss', {
@@ -193,7 +196,9 @@ const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { user } = request
     const row = settle(await repo.dismiss(user.agency_id, request.params.id, user.sub, request.body?.reason ?? null))
     app.listCache.invalidate(user.agency_id, 'alerts:pending')
-    return toAlert(row)
+    const alert = toAlert(row)
+    app.events.publish('alert:updated', [envelope(user.agency_id, alert)])
+    return alert
   })
 }
 

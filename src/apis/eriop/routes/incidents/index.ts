@@ -4,6 +4,7 @@ import { errors, settle } from '../../../../core/errors/index.js'
 import { CappedListQuery, ErrorResponse, IdParams, Page, authErrors, idErrors, pageOf } from '../../../../core/schemas/common.js'
 import { AssignBody, Incident, IncidentCreate, IncidentListQuery, IncidentUpdate } from '../../schemas/incidents.js'
 import { createIncidentsRepository, toIncident } from './repository.js'
+import { envelope } from '../../live.js'
 
 const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const repo = createIncidentsRepository(app.db, app.counts)
@@ -56,7 +57,9 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const row = settle(await repo.create(request.user.agency_id, request.user.sub, request.body))
     app.listCache.invalidate(request.user.agency_id, 'incidents:active')
-    return reply.code(201).send(toIncident(row))
+    const incident = toIncident(row)
+    app.events.publish('incident:created', [envelope(request.user.agency_id, incident)])
+    return reply.code(201).send(incident)
   })
 
   app.patch('/:id', {
@@ -71,7 +74,9 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const row = settle(await repo.update(request.user.agency_id, request.params.id, request.body))
     app.listCache.invalidate(request.user.agency_id, 'incidents:active')
-    return toIncident(row)
+    const incident = toIncident(row)
+    app.events.publish('incident:updated', [envelope(request.user.agency_id, incident)])
+    return incident
   })
 
   app.post('/:id/assign', {
@@ -86,7 +91,9 @@ const incidentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const row = settle(await repo.assign(request.user.agency_id, request.params.id, request.body.resource_ids))
     app.listCache.invalidate(request.user.agency_id, 'incidents:active', 'resources:available')
-    return toIncident(row)
+    const incident = toIncident(row)
+    app.events.publish('incident:updated', [envelope(request.user.agency_id, incident)])
+    return incident
   })
 }
 

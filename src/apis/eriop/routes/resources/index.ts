@@ -4,6 +4,7 @@ import { errors } from '../../../../core/errors/index.js'
 import { ErrorResponse, IdParams, Page, authErrors, idErrors, pageOf } from '../../../../core/schemas/common.js'
 import { AvailableQuery, Resource, ResourceListQuery, ResourceUpdate } from '../../schemas/resources.js'
 import { createResourcesRepository, toResource } from './repository.js'
+import { envelope } from '../../live.js'
 
 const resourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const repo = createResourcesRepository(app.db, app.counts)
@@ -52,7 +53,9 @@ const resourcesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const row = await repo.update(request.user.agency_id, request.params.id, request.body)
     if (!row) throw new errors.NotFound('Resource')
     app.listCache.invalidate(request.user.agency_id, 'resources:available')
-    return toResource(row)
+    const resource = toResource(row)
+    app.events.publish('resource:updated', [envelope(request.user.agency_id, resource)])
+    return resource
   })
 }
 
