@@ -40,7 +40,9 @@ export default fp(async (app) => {
     if (subscriber) return
     // Unlike the command client, the subscriber queues its SUBSCRIBEs until Redis answers (now or
     // after an outage: autoResubscribe), so fan-out across replicas starts whenever Redis is there.
-    subscriber = app.redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null })
+    // No command timeout (undefined: ioredis reads 0 as "time out at once"): a SUBSCRIBE that timed
+    // out while Redis was slow to answer would never be made again.
+    subscriber = app.redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
     subscriber.on('error', () => {})
     subscriber.on('messageBuffer', () => {})
     subscriber.on('message', (channel: string, message: string) => {
