@@ -7,7 +7,7 @@ import { FIXTURE_DEPLOYMENTS, FIXTURE_PENDING, FIXTURE_USERS } from '../../../sr
 import { eucoraFixture } from '../../../src/apis/eucora/fixture/index.js'
 import { EUCORA_MIGRATIONS } from '../../../src/apis/eucora/migrations.js'
 import { useTestDatabase } from '../../helper.js'
-import { runCli } from '../../seed/support.js'
+import { runCli } from '../eriop/seed/support.js'
 
 const database = useTestDatabase('eucora_fixture', EUCORA_MIGRATIONS)
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { fixtureHistory } from '../../../src/apis/smart-maintenance/fixture/history.js'
 import { smartMaintenance } from '../../../src/apis/smart-maintenance/index.js'
-import { runCli } from '../../seed/support.js'
+import { runCli } from '../eriop/seed/support.js'
 import { countReadings, useSmartMaintenanceDatabase } from './support.js'
 
 const database = useSmartMaintenanceDatabase('fixture')

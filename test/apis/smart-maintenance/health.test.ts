@@ -1,7 +1,7 @@
 // The health family: the original's shapes, real checks, 503 when the checked part is down.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { switchablePostgres } from '../../ingest/support.js'
+import { switchablePostgres } from '../eriop/ingest/support.js'
 import { buildSm, useSmartMaintenanceDatabase } from './support.js'
 
 const database = useSmartMaintenanceDatabase('health')

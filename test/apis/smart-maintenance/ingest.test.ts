@@ -2,7 +2,7 @@
 // under an Idempotency-Key, and every bad reading a 422 in FastAPI's shape with nothing stored.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { metric } from '../../ingest/support.js'
+import { metric } from '../eriop/ingest/support.js'
 import { buildSm, countReadings, originalReading, suiteReading, useSmartMaintenanceDatabase } from './support.js'
 
 const database = useSmartMaintenanceDatabase('ingest')

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort } from '../../../src/core/net.js'
-import { spawnServer, type SpawnedServer } from '../../ingest/support.js'
+import { spawnServer, type SpawnedServer } from '../../apis/eriop/ingest/support.js'
 import { useTestDatabase } from '../../helper.js'
 
 const dbx = useTestDatabase('faults_processes')

@@ -6,9 +6,9 @@ import { test } from 'node:test'
 import { count, eq } from 'drizzle-orm'
 import type { FastifyError } from 'fastify'
 import pg from 'pg'
-import { agencies, alerts, incidents } from '../../src/apis/eriop/db/schema/index.js'
-import { toErrorReply } from '../../src/core/errors/index.js'
-import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident, UNREACHABLE_DB_SECRET } from '../helper.js'
+import { agencies, alerts, incidents } from '../../../../src/apis/eriop/db/schema/index.js'
+import { toErrorReply } from '../../../../src/core/errors/index.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident, UNREACHABLE_DB_SECRET } from '../../../helper.js'
 
 const database = useTestDatabase('errors')
 

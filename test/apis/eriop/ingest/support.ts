@@ -5,12 +5,12 @@ import { createServer, connect, type Server, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import type { App } from '../../src/app.js'
-import { PG_SERVER_URL, REDIS_URL } from '../helper.js'
-import { freePort } from '../../src/core/net.js'
-import { metricSum, parsePrometheusText } from '../../bench/prometheus.js'
+import type { App } from '../../../../src/app.js'
+import { PG_SERVER_URL, REDIS_URL } from '../../../helper.js'
+import { freePort } from '../../../../src/core/net.js'
+import { metricSum, parsePrometheusText } from '../../../../bench/prometheus.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../../..', import.meta.url))
 
 /** Polls until `check` is true; fails with `what` after `timeoutMs` (generous: the box is shared). */
 export async function waitFor (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {

@@ -1,9 +1,9 @@
 // seedFixture against the real Postgres: exact counts, idempotency, restore, scale, atomicity.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { fixtureId } from '../../src/apis/eriop/fixture/fixture.js'
-import { FixtureError, fixtureStatus, seedDatabase, seedFixture, withDatabase } from '../../src/apis/eriop/fixture/store.js'
-import { bearer, build, createAgency, createUser, databaseUrl, dropDatabase, login, useTestDatabase, validIncident } from '../helper.js'
+import { fixtureId } from '../../../../src/apis/eriop/fixture/fixture.js'
+import { FixtureError, fixtureStatus, seedDatabase, seedFixture, withDatabase } from '../../../../src/apis/eriop/fixture/store.js'
+import { bearer, build, createAgency, createUser, databaseUrl, dropDatabase, login, useTestDatabase, validIncident } from '../../../helper.js'
 import { agencyIdOf, countRows, snapshot } from './support.js'
 
 const database = useTestDatabase('seed_store')

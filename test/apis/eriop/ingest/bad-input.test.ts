@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { eq } from 'drizzle-orm'
-import { alerts } from '../../src/apis/eriop/db/schema/index.js'
-import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
+import { alerts } from '../../../../src/apis/eriop/db/schema/index.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert } from '../../../helper.js'
 import { metric } from './support.js'
 
 const database = useTestDatabase('ingest_bad_input')

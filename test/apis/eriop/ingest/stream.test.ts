@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { test } from 'node:test'
-import type { App } from '../../src/app.js'
-import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
-import { freePort } from '../../src/core/net.js'
+import type { App } from '../../../../src/app.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert } from '../../../helper.js'
+import { freePort } from '../../../../src/core/net.js'
 import { waitFor } from './support.js'
 
 const database = useTestDatabase('ingest_stream')

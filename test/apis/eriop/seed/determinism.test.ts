@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
-import { seedFixture } from '../../src/apis/eriop/fixture/store.js'
-import { useTestDatabase } from '../helper.js'
+import { seedFixture } from '../../../../src/apis/eriop/fixture/store.js'
+import { useTestDatabase } from '../../../helper.js'
 import { agencyIdOf, snapshot } from './support.js'
 
 /**

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type pg from 'pg'
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const ROOT = fileURLToPath(new URL('../../../..', import.meta.url))
 
 export const TABLE_NAMES = ['agencies', 'users', 'buildings', 'resources', 'incidents', 'alerts'] as const
 

@@ -1,12 +1,12 @@
 // The pure fixture builders and the command-line parser: no database needed.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { parseCommandLine, UsageError } from '../../seed/args.js'
-import { buildFixture } from '../../src/apis/eriop/fixture/factories.js'
+import { parseCommandLine, UsageError } from '../../../../seed/args.js'
+import { buildFixture } from '../../../../src/apis/eriop/fixture/factories.js'
 import {
   fixtureId, fixtureIdentity, fixtureUsers, isFixtureId, MONTREAL, parseAgencyCode, parseScale,
   type Fixture
-} from '../../src/apis/eriop/fixture/fixture.js'
+} from '../../../../src/apis/eriop/fixture/fixture.js'
 
 const HASH = '$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA'
 const all = (fixture: Fixture) => ({

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { eq } from 'drizzle-orm'
-import type { App } from '../../src/app.js'
-import { alerts } from '../../src/apis/eriop/db/schema/index.js'
-import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
+import type { App } from '../../../../src/app.js'
+import { alerts } from '../../../../src/apis/eriop/db/schema/index.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert } from '../../../helper.js'
 import { blockAlertInserts, metric, switchablePostgres, terminateBackends, waitFor } from './support.js'
 
 const database = useTestDatabase('ingest_outage')

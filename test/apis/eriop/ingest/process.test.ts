@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { Agent, request as httpRequest } from 'node:http'
 import { test } from 'node:test'
-import { PASSWORD, createAgency, createUser, useTestDatabase, validAlert } from '../helper.js'
+import { PASSWORD, createAgency, createUser, useTestDatabase, validAlert } from '../../../helper.js'
 import { blockAlertInserts, burst, countAgencyAlerts, countStored, loginOver, spawnServer, waitFor } from './support.js'
 
 const database = useTestDatabase('ingest_process')

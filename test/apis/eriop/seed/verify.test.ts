@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { beforeEach, test } from 'node:test'
-import { hashPassword } from '../../src/core/auth/password.js'
-import { cleanFixture, seedFixture } from '../../src/apis/eriop/fixture/store.js'
-import { verifyFixture, type VerifyReport } from '../../src/apis/eriop/fixture/verify.js'
-import { build, useTestDatabase } from '../helper.js'
+import { hashPassword } from '../../../../src/core/auth/password.js'
+import { cleanFixture, seedFixture } from '../../../../src/apis/eriop/fixture/store.js'
+import { verifyFixture, type VerifyReport } from '../../../../src/apis/eriop/fixture/verify.js'
+import { build, useTestDatabase } from '../../../helper.js'
 
 const database = useTestDatabase('seed_verify')
 const failed = (report: VerifyReport) => report.checks.filter((c) => !c.ok).map((c) => `${c.name} ${c.actual}/${c.expected}`)

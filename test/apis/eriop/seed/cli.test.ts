@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import pg from 'pg'
-import { databaseUrl, dropDatabase, PG_SERVER_URL, useTestDatabase } from '../helper.js'
+import { databaseUrl, dropDatabase, PG_SERVER_URL, useTestDatabase } from '../../../helper.js'
 import { agencyIdOf, ROOT, runCli } from './support.js'
 
 const database = useTestDatabase('seed_cli')

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { eq } from 'drizzle-orm'
 import { createSigner } from 'fast-jwt'
-import { users } from '../../src/apis/eriop/db/schema/index.js'
-import { sharedSigningKey } from '../../src/core/db/settings.js'
-import { PASSWORD, bearer, build, createAgency, createUser, login, useTestDatabase } from '../helper.js'
+import { users } from '../../../../src/apis/eriop/db/schema/index.js'
+import { sharedSigningKey } from '../../../../src/core/db/settings.js'
+import { PASSWORD, bearer, build, createAgency, createUser, login, useTestDatabase } from '../../../helper.js'
 
 const database = useTestDatabase('auth')
 

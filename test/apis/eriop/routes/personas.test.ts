@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { eq } from 'drizzle-orm'
-import { alerts, incidents } from '../../src/apis/eriop/db/schema/index.js'
-import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident } from '../helper.js'
+import { alerts, incidents } from '../../../../src/apis/eriop/db/schema/index.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident } from '../../../helper.js'
 
 const database = useTestDatabase('personas')
 

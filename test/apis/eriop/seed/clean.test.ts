@@ -1,8 +1,8 @@
 // clean and reset: the agency and everything under it goes, load-test rows included; nothing else moves.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { cleanFixture, resetFixture, seedFixture } from '../../src/apis/eriop/fixture/store.js'
-import { bearer, build, createTeam, login, useTestDatabase, validAlert, validIncident } from '../helper.js'
+import { cleanFixture, resetFixture, seedFixture } from '../../../../src/apis/eriop/fixture/store.js'
+import { bearer, build, createTeam, login, useTestDatabase, validAlert, validIncident } from '../../../helper.js'
 import { agencyIdOf, countRows, snapshot } from './support.js'
 
 const database = useTestDatabase('seed_clean')

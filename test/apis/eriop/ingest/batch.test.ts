@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { eq, inArray } from 'drizzle-orm'
-import { alerts } from '../../src/apis/eriop/db/schema/index.js'
-import { bearer, build, createTeam, useTestDatabase, validAlert } from '../helper.js'
+import { alerts } from '../../../../src/apis/eriop/db/schema/index.js'
+import { bearer, build, createTeam, useTestDatabase, validAlert } from '../../../helper.js'
 
 const database = useTestDatabase('ingest_batch')
 const BATCH = '/api/v1/alerts/ingest/batch'

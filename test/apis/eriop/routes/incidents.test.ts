@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { eq, inArray } from 'drizzle-orm'
-import { incidents, resources } from '../../src/apis/eriop/db/schema/index.js'
-import { bearer, build, createTeam, useTestDatabase, validIncident } from '../helper.js'
+import { incidents, resources } from '../../../../src/apis/eriop/db/schema/index.js'
+import { bearer, build, createTeam, useTestDatabase, validIncident } from '../../../helper.js'
 
 const database = useTestDatabase('incidents')
 

@@ -1,8 +1,8 @@
 // Pagination bounds, the capped bare-array lists and their ordering.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { alerts, buildings, incidents, resources } from '../../src/apis/eriop/db/schema/index.js'
-import { bearer, build, createTeam, useTestDatabase } from '../helper.js'
+import { alerts, buildings, incidents, resources } from '../../../../src/apis/eriop/db/schema/index.js'
+import { bearer, build, createTeam, useTestDatabase } from '../../../helper.js'
 
 const database = useTestDatabase('lists')
 
