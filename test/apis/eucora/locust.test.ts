@@ -2,66 +2,28 @@
 // run by real Locust against a real server process (API=eucora) seeded with the fixture: zero
 // failures, zero exceptions, every class and task seen.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'node:test'
 import { sql } from 'drizzle-orm'
-import { spawnServer } from '../../../bench/server.js'
 import { eucoraFixture } from '../../../src/apis/eucora/fixture/index.js'
 import { EUCORA_MIGRATIONS } from '../../../src/apis/eucora/migrations.js'
-import { freePort } from '../../../src/core/net.js'
 import { useTestDatabase } from '../../helper.js'
+import { runLocustClean, skipWithoutLocust, startServer } from '../../locust.js'
 
-const LOCUST = '/usr/bin/locust'
-const hasLocust = spawnSync(LOCUST, ['--help'], { stdio: 'ignore' }).status === 0
 const database = useTestDatabase('eucora_locust', EUCORA_MIGRATIONS)
 const USERS = 40
 const SECONDS = 25
-
-function parseCsv (text: string): Record<string, string>[] {
-  const [header, ...lines] = text.trim().split('\n')
-  const split = (line: string) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((cell) => cell.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"'))
-  const keys = split(header)
-  return lines.filter(Boolean).map((line) => Object.fromEntries(split(line).map((value, i) => [keys[i], value])))
-}
 
 // The suite names requests by their URL, random ids included: group them by route.
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g
 const route = (row: Record<string, string>) => `${row.Type} ${row.Name.replace(UUID, '{id}')}`
 
-test('EUCORA\'s Locust traffic runs with zero failures and zero exceptions', { skip: !hasLocust && 'locust is not installed (apt-get install python3-locust)', timeout: 180_000 }, async (t) => {
+test('EUCORA\'s Locust traffic runs with zero failures and zero exceptions', { skip: skipWithoutLocust(), timeout: 180_000 }, async (t) => {
   await eucoraFixture.seed(database.db)
-  const dir = mkdtempSync(join(tmpdir(), 'eucora-locust-'))
-  const server = await spawnServer({
-    cwd: process.cwd(),
-    env: { API: 'eucora', DATABASE_URL: database.url, PORT: String(await freePort()), LOG_LEVEL: 'warn', PG_POOL_MAX: '5', REDIS_KEY_PREFIX: `eriop-test:eucora-locust:${process.pid}:` },
-    logFile: join(dir, 'server.log'),
-    fileLimit: 4096
-  })
-  t.after(() => server.stop())
+  const { server, dir } = await startServer(t, { API: 'eucora', DATABASE_URL: database.url }, 'eucora')
+  const { stats, total } = await runLocustClean(server, dir, { file: 'loadtest/eucora/locustfile.py', users: USERS, spawnRate: USERS, seconds: SECONDS })
 
-  const locust = spawn(LOCUST, [
-    '-f', 'loadtest/eucora/locustfile.py', '--host', server.origin, '--headless', '-u', String(USERS), '-r', String(USERS), '-t', `${SECONDS}s`,
-    '--csv', join(dir, 'run'), '--only-summary', '--stop-timeout', '5'
-  ], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let log = ''
-  locust.stderr.on('data', (chunk) => { log += chunk })
-  const [code] = await once(locust, 'exit')
-
-  const stats = parseCsv(readFileSync(join(dir, 'run_stats.csv'), 'utf8'))
-  const failures = parseCsv(readFileSync(join(dir, 'run_failures.csv'), 'utf8'))
-  const exceptions = parseCsv(readFileSync(join(dir, 'run_exceptions.csv'), 'utf8'))
-  assert.deepEqual(failures, [], 'no request failed')
-  assert.deepEqual(exceptions, [], 'no task or on_start raised')
-  assert.equal(code, 0, `${log.slice(-2000)}\n${server.tail(20)}`)
-
-  const total = stats.find((row) => row.Name === 'Aggregated')!
-  assert.equal(total['Failure Count'], '0')
   t.diagnostic(`locust: ${USERS} users, ${SECONDS} s, ${total['Request Count']} requests, 0 failures, 0 exceptions, p50 ${total['50%']} ms, p95 ${total['95%']} ms, p99 ${total['99%']} ms`)
-  const routes = new Set(stats.filter((row) => row.Name !== 'Aggregated').map(route))
+  const routes = new Set([...stats.values()].filter((row) => row.Name !== 'Aggregated').map(route))
   for (const expected of [
     'POST /api/v1/deployments/', 'GET /api/v1/deployments/?limit=50', 'GET /api/v1/deployments/{id}/',
     'GET /api/v1/cab/pending/?limit=100', 'POST /api/v1/cab/{id}/approve/', 'POST /api/v1/cab/{id}/reject/',

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { spawnServer } from '../../../bench/server.js'
@@ -14,27 +13,15 @@ import { freePort } from '../../../src/core/net.js'
 import { pggitFixture } from '../../../src/apis/pggit/fixture/store.js'
 import { PGGIT_MIGRATIONS } from '../../../src/apis/pggit/migrations.js'
 import { useTestDatabase } from '../../helper.js'
+import { LOCUST, parseCsv, skipWithoutLocust } from '../../locust.js'
+import { runs, skipUnless } from '../../tools.js'
 import { canUnshareNetwork, runInNamespace } from './namespace.js'
 
-const LOCUST = '/usr/bin/locust'
-const hasLocust = spawnSync(LOCUST, ['--help'], { stdio: 'ignore' }).status === 0
-const hasWebsockets = spawnSync('/usr/bin/python3', ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0
 const database = useTestDatabase('pggit_locust', PGGIT_MIGRATIONS)
-
-function parseCsv (text: string): Record<string, string>[] {
-  const [header, ...lines] = text.trim().split('\n')
-  const split = (line: string) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((cell) => cell.replace(/,$/, '').replace(/^"|"$/g, '').replaceAll('""', '"'))
-  const keys = split(header)
-  return lines.filter(Boolean).map((line) => Object.fromEntries(split(line).map((value, i) => [keys[i], value])))
-}
-
-function skipReason (): string | false {
-  if (!hasLocust) return 'locust is not installed (apt-get install python3-locust)'
-  if (!hasWebsockets) return 'the suite imports websockets (apt-get install python3-websockets)'
-  if (!canUnshareNetwork()) return 'needs `unshare -n` (root) to give the suite its own localhost:8000'
-  return false
-}
-const skip = skipReason()
+// With CI=true each missing piece fails the file instead of skipping it (.ci/run installs them).
+const skip = skipWithoutLocust() ||
+  skipUnless(runs('/usr/bin/python3', ['-c', 'import websockets']), 'the suite imports websockets (apt-get install python3-websockets)') ||
+  skipUnless(canUnshareNetwork(), 'needs `unshare -n` (root) and iproute2 to give the suite its own localhost:8000')
 
 test('pgGit\'s Locust traffic runs with zero failures and zero exceptions', { skip, timeout: 180_000 }, async (t) => {
   await pggitFixture.seed(database.db)

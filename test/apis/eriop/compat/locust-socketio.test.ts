@@ -1,36 +1,23 @@
 // The Socket.IO Locust user (Debian's python3-socketio client) run by real Locust against a real
 // server: it logs in, connects, joins incident rooms and reports event latency; zero failures.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { spawnServer } from '../../../../bench/server.js'
 import { seedFixture } from '../../../../src/apis/eriop/fixture/index.js'
-import { freePort } from '../../../../src/core/net.js'
 import { useTestDatabase } from '../../../helper.js'
-import { parseCsv } from './csv.js'
+import { LOCUST, parseCsv, skipWithoutLocust, startServer } from '../../../locust.js'
+import { runs, skipUnless } from '../../../tools.js'
 
-const LOCUST = '/usr/bin/locust'
-const usable = spawnSync(LOCUST, ['--help'], { stdio: 'ignore' }).status === 0 &&
-  spawnSync('/usr/bin/python3', ['-c', 'import socketio, websocket'], { stdio: 'ignore' }).status === 0
 const database = useTestDatabase('locust_socketio')
+const skip = skipWithoutLocust() || skipUnless(runs('/usr/bin/python3', ['-c', 'import socketio, websocket']),
+  'python3-socketio is not installed (apt-get install python3-socketio python3-websocket)')
 
-test('the Socket.IO Locust user: events arrive, acks answer, zero failures and exceptions', {
-  skip: !usable && 'locust or python3-socketio is not installed (apt-get install python3-locust python3-socketio python3-websocket)',
-  timeout: 180_000
-}, async (t) => {
+test('the Socket.IO Locust user: events arrive, acks answer, zero failures and exceptions', { skip, timeout: 180_000 }, async (t) => {
   await seedFixture(database.db)
-  const dir = mkdtempSync(join(tmpdir(), 'eriop-locust-sio-'))
-  const server = await spawnServer({
-    cwd: process.cwd(),
-    env: { DATABASE_URL: database.url, PORT: String(await freePort()), LOG_LEVEL: 'warn', PG_POOL_MAX: '5', REDIS_KEY_PREFIX: `eriop-test:locust-sio:${process.pid}:` },
-    logFile: join(dir, 'server.log'),
-    fileLimit: 4096
-  })
-  t.after(() => server.stop())
+  const { server, dir } = await startServer(t, { DATABASE_URL: database.url }, 'eriop-sio')
 
   const locust = spawn(LOCUST, [
     '-f', 'loadtest/eriop/socketio_user.py', '--host', server.origin, '--headless', '-u', '30', '-r', '15', '-t', '20s',
