@@ -46,3 +46,27 @@ export interface IngestTarget<R> {
    */
   dataError? (err: pg.DatabaseError): Error | undefined
 }
+
+/**
+ * `insert` and `resolve` of a target whose two statements take the batch as one JSON parameter:
+ * `insert` the serialized records, `resolve` the records each with its index `i`, returning
+ * `(i, id, received_at, same_payload)` for the rows that hold them.
+ */
+export function jsonBatchStatements<R> (insert: pg.QueryConfig, resolve: pg.QueryConfig): Pick<IngestTarget<R>, 'insert' | 'resolve'> {
+  return {
+    async insert (client, jsonArray) {
+      const result = await client.query({ ...insert, values: [jsonArray] })
+      return result.rowCount ?? 0
+    },
+    async resolve (client, records) {
+      const result = await client.query<{ i: number, id: string | null, received_at: Date | null, same_payload: boolean | null }>({
+        ...resolve, values: [JSON.stringify(records.map((record, i) => ({ ...record, i })))]
+      })
+      const found = new Map<number, Resolution>()
+      for (const row of result.rows) {
+        if (row.id !== null) found.set(row.i, { id: row.id, receivedAt: row.received_at!, samePayload: row.same_payload === true })
+      }
+      return found
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import type pg from 'pg'
 import { unprocessable } from '../../../core/ingest/errors.js'
-import type { IngestTarget, Resolution } from '../../../core/ingest/target.js'
+import { jsonBatchStatements, type IngestTarget } from '../../../core/ingest/target.js'
 import { BUILDING_NOT_FOUND, serializeRecord, type IngestRecord } from './records.js'
 
 /**
@@ -76,21 +76,7 @@ export function sameAlertPayload (a: IngestRecord, b: IngestRecord): boolean {
 export const alertTarget: IngestTarget<IngestRecord> = {
   serialize: serializeRecord,
 
-  async insert (client, jsonArray) {
-    const result = await client.query({ ...INSERT_BATCH, values: [jsonArray] })
-    return result.rowCount ?? 0
-  },
-
-  async resolve (client, records) {
-    const result = await client.query<{ i: number, id: string | null, received_at: Date | null, same_payload: boolean | null }>({
-      ...RESOLVE_SKIPPED, values: [JSON.stringify(records.map((record, i) => ({ ...record, i })))]
-    })
-    const found = new Map<number, Resolution>()
-    for (const row of result.rows) {
-      if (row.id !== null) found.set(row.i, { id: row.id, receivedAt: row.received_at!, samePayload: row.same_payload === true })
-    }
-    return found
-  },
+  ...jsonBatchStatements<IngestRecord>(INSERT_BATCH, RESOLVE_SKIPPED),
 
   samePayload: sameAlertPayload,
   // Keys are unique per agency.

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import type pg from 'pg'
-import type { IngestTarget, Resolution } from '../../../core/ingest/target.js'
+import { jsonBatchStatements, type IngestTarget } from '../../../core/ingest/target.js'
 import { serializeReading, type ReadingRecord } from './records.js'
 
 /**
@@ -58,21 +58,7 @@ export function sameReadingPayload (a: ReadingRecord, b: ReadingRecord): boolean
 export const readingTarget: IngestTarget<ReadingRecord> = {
   serialize: serializeReading,
 
-  async insert (client, jsonArray) {
-    const result = await client.query({ ...INSERT_BATCH, values: [jsonArray] })
-    return result.rowCount ?? 0
-  },
-
-  async resolve (client, records) {
-    const result = await client.query<{ i: number, id: string | null, received_at: Date | null, same_payload: boolean | null }>({
-      ...RESOLVE_SKIPPED, values: [JSON.stringify(records.map((record, i) => ({ ...record, i })))]
-    })
-    const found = new Map<number, Resolution>()
-    for (const row of result.rows) {
-      if (row.id !== null) found.set(row.i, { id: row.id, receivedAt: row.received_at!, samePayload: row.same_payload === true })
-    }
-    return found
-  },
+  ...jsonBatchStatements<ReadingRecord>(INSERT_BATCH, RESOLVE_SKIPPED),
 
   samePayload: sameReadingPayload,
   // One key space for the whole API: there are no tenants.
