@@ -459,12 +459,21 @@ export async function runBench (o: BenchOptions, io: RunIo): Promise<RunOutput> 
       loss = unverified('no --database-url for the target', { sent: ledger.sent.length, acked: ledger.acked.length, rejected: ledger.rejected.length })
     } else {
       io.progress.line(`loss check: ${ledger.sent.length.toLocaleString('en-US')} alerts sent; reading them back from Postgres`)
-      const rows = await fetchRunRows(o.databaseUrl, runId)
       // Only a server the bench started serves nobody else, so only its counter can be held to the
-      // rows, and only once it has gone quiet (no commit can land between the count and the query).
+      // rows, and only once it has gone quiet. A request the loader gave up on (a timeout, a fault)
+      // may still commit after that: the counter is read on both sides of the query, and the query
+      // made again until no commit landed in between.
       const quiet = lastQuiet?.quiet ?? false
       if (target.server && !quiet) notes.push(`The server was still busy ${Math.round(QUIET_MAX_MS / 1000)} s after the last phase: its committed counter was not compared with the rows.`)
-      const committed = target.server && quiet ? deltas(runBefore, lastQuiet!.samples, 'ingest_alerts_committed_total')[0]?.value ?? null : null
+      const countCommitted = async () => deltas(runBefore, await scrape(origin), 'ingest_alerts_committed_total')[0]?.value ?? null
+      let rows = await fetchRunRows(o.databaseUrl, runId)
+      let committed = target.server && quiet ? deltas(runBefore, lastQuiet!.samples, 'ingest_alerts_committed_total')[0]?.value ?? null : null
+      for (let attempt = 0; committed !== null && committed !== rows.reqIds.length && attempt < 5; attempt++) {
+        const before = await countCommitted()
+        rows = await fetchRunRows(o.databaseUrl, runId)
+        committed = before !== null && before === await countCommitted() ? before : committed
+        if (committed !== rows.reqIds.length) await sleep(1000)
+      }
       loss = reconcile(ledger, rows, committed)
       if (rows.mismatchedSourceIds) notes.push(`${rows.mismatchedSourceIds} stored alerts have a source_id that differs from the one sent.`)
       if (!o.keepRows) await deleteRunRows(o.databaseUrl, runId)

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 
 export type EventName =
@@ -29,12 +30,16 @@ declare module 'fastify' {
  * so every replica's subscribers see them; without Redis they stay in this process.
  * Publishing never throws and never waits: events are a courtesy, durability is Postgres'.
  */
+// The most start-up waits for the subscriptions made while plugins load (see onReady below).
+const SUBSCRIBED_WAIT_MS = 2000
+
 export default fp(async (app) => {
   const local = new EventEmitter()
   local.setMaxListeners(0)
   const prefix = `${app.config.REDIS_KEY_PREFIX}events:`
   let subscriber: typeof app.redis | undefined
   const observers = new Set<(event: EventName, payloads: unknown[]) => void>()
+  const subscribing: Promise<unknown>[] = []
 
   const ensureSubscriber = () => {
     if (subscriber) return
@@ -70,7 +75,7 @@ export default fp(async (app) => {
     },
     subscribe (event, listener) {
       ensureSubscriber()
-      subscriber!.subscribe(prefix + event).catch(() => {})
+      subscribing.push(subscriber!.subscribe(prefix + event).catch(() => {}))
       local.on(event, listener)
       return () => { local.off(event, listener) }
     },
@@ -81,6 +86,13 @@ export default fp(async (app) => {
   }
 
   app.decorate('events', bus)
+  // Redis pub/sub keeps nothing for a channel nobody has subscribed to yet: serve only once the
+  // subscriptions made while the plugins loaded are active, or an event published by the first
+  // requests would be lost. Bounded, so a slow Redis cannot hold the start.
+  app.addHook('onReady', async () => {
+    if (subscribing.length === 0 || !app.redisCircuit.usable()) return
+    await Promise.race([Promise.all(subscribing.splice(0)), sleep(SUBSCRIBED_WAIT_MS)])
+  })
   app.addHook('onClose', async () => {
     local.removeAllListeners()
     subscriber?.disconnect()

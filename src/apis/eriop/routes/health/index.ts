@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'drizzle-orm'
 import { Type } from 'typebox'
+import { timedCheck } from '../../../../core/health.js'
 import { Nullable } from '../../../../core/schemas/common.js'
 import { instanceMode, redisAtStart } from '../../../../core/plugins/redis.js'
 
@@ -12,22 +13,11 @@ const Mode = Type.Enum(['shared', 'single-instance'], {
 const Health = Type.Object({ status: Status, version: Type.String(), mode: Type.Optional(Mode), components: Type.Optional(Type.Array(Component)) })
 type ComponentStatus = { name: string, status: 'healthy' | 'degraded' | 'unhealthy', message: string, latency_ms: number | null }
 
-const CHECK_TIMEOUT_MS = 1000
-
 async function timed (name: string, check: () => Promise<unknown>, failure: 'degraded' | 'unhealthy'): Promise<ComponentStatus> {
-  const started = performance.now()
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS) })
-    ])
-    return { name, status: 'healthy', message: 'ok', latency_ms: Math.round((performance.now() - started) * 100) / 100 }
-  } catch (err) {
-    return { name, status: failure, message: (err as Error).message || 'unreachable', latency_ms: null }
-  } finally {
-    clearTimeout(timer)
-  }
+  const outcome = await timedCheck(check)
+  return outcome.ok
+    ? { name, status: 'healthy', message: 'ok', latency_ms: outcome.latencyMs }
+    : { name, status: failure, message: outcome.error!, latency_ms: null }
 }
 
 /** Liveness and readiness, outside /api/v1, no auth, never rate limited. */

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import { Type } from 'typebox'
 import { redisAtStart } from '../../../../core/plugins/redis.js'
 import { bothSlashes } from '../../drf/form.js'
+import { timedCheck } from '../../../../core/health.js'
 
 const Status = Type.Enum(['healthy', 'degraded', 'unhealthy'])
 const Check = Type.Object({
@@ -16,23 +17,10 @@ const Ready = Type.Object({ database: Type.Boolean(), cache: Type.Boolean(), sta
 const Live = Type.Object({ status: Type.Literal('alive') })
 
 type CheckResult = { status: 'healthy' | 'degraded' | 'unhealthy', latency_ms?: number, error?: string, message?: string }
-const CHECK_TIMEOUT_MS = 1000
-
 async function timed (check: () => Promise<unknown>, failure: 'degraded' | 'unhealthy'): Promise<CheckResult> {
-  const started = performance.now()
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS) })
-    ])
-    return { status: 'healthy', latency_ms: Math.round(performance.now() - started) }
-  } catch (err) {
-    // The original cut the error text to 100 characters; no internals beyond that.
-    return { status: failure, error: ((err as Error).message || 'unreachable').slice(0, 100) }
-  } finally {
-    clearTimeout(timer)
-  }
+  const outcome = await timedCheck(check)
+  // The original cut the error text to 100 characters; no internals beyond that.
+  return outcome.ok ? { status: 'healthy', latency_ms: Math.round(outcome.latencyMs!) } : { status: failure, error: outcome.error!.slice(0, 100) }
 }
 
 /**

@@ -4,10 +4,10 @@ import { Type } from 'typebox'
 import { redisAtStart } from '../../../../core/plugins/redis.js'
 import { Nullable } from '../../schemas/common.js'
 import type { PggitServices } from '../../services.js'
+import { withCheckTimeout } from '../../../../core/health.js'
 
 const SERVICE = 'pggit-api'
 const TABLES = ['webhooks', 'alert_delivery_queue', 'webhook_deliveries', 'simulator_state']
-const CHECK_TIMEOUT_MS = 1000
 
 const Basic = Type.Object({ status: Type.String(), service: Type.String(), version: Type.String() })
 const Deep = Type.Object({
@@ -20,14 +20,6 @@ const Deep = Type.Object({
   connections: Type.Object({ websocket: Type.Integer(), db_pool_total: Type.Integer(), db_pool_idle: Type.Integer(), db_pool_waiting: Type.Integer() })
 }, { description: 'unhealthy (503): Postgres or the pggit tables unreachable; degraded (200): Redis away, the cache bypassed' })
 
-function withTimeout<T> (work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  return Promise.race([
-    work,
-    new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS) })
-  ]).finally(() => clearTimeout(timer))
-}
-
 /** `/health` (liveness, the original's body), `/health/deep` (the original's deep check), `/health/ready` (the same, for probes). */
 const healthRoutes: FastifyPluginAsyncTypebox<{ services: PggitServices, version: string }> = async (app, { services, version }) => {
   const opts = { config: { rateLimit: false }, logLevel: 'warn' as const }
@@ -37,7 +29,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ services: PggitServices, version
   const deep = async () => {
     const pool = app.db.$client
     const started = performance.now()
-    const database = await withTimeout(app.db.execute<{ tables: number }>(sql`
+    const database = await withCheckTimeout(app.db.execute<{ tables: number }>(sql`
       select count(*)::int as tables from information_schema.tables where table_schema = 'pggit' and table_name in (${sql.join(TABLES.map((t) => sql`${t}`), sql`, `)})`))
       .then((result) => ({ ok: true as const, tables: result.rows[0].tables, latency: Math.round((performance.now() - started) * 100) / 100 }))
       .catch((err: Error) => ({ ok: false as const, error: err.message }))

@@ -1,25 +1,13 @@
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
+import { timedCheck } from '../../../../core/health.js'
 import { redisAtStart } from '../../../../core/plugins/redis.js'
-
-const CHECK_TIMEOUT_MS = 1000
 
 export interface Check { ok: boolean, latency_ms: number | null, error?: string }
 
 async function timed (check: () => Promise<unknown>): Promise<Check> {
-  const started = performance.now()
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS) })
-    ])
-    return { ok: true, latency_ms: Math.round((performance.now() - started) * 100) / 100 }
-  } catch (err) {
-    return { ok: false, latency_ms: null, error: (err as Error).message || 'unreachable' }
-  } finally {
-    clearTimeout(timer)
-  }
+  const outcome = await timedCheck(check)
+  return outcome.ok ? { ok: true, latency_ms: outcome.latencyMs } : { ok: false, latency_ms: null, error: outcome.error }
 }
 
 /** `select 1` on this API's pool, within a second. */
