@@ -6,7 +6,6 @@ import { prepareDatabase } from '../src/core/db/migrate.js'
 import { loadApi } from '../src/apis/index.js'
 import { ERIOP_MIGRATIONS } from '../src/apis/eriop/migrations.js'
 import type { ApiModule } from '../src/core/api.js'
-import { createDb, createPool, type Database } from '../src/core/db/client.js'
 import { parseCommandLine, USAGE, UsageError, type SeedRequest } from './args.js'
 import { formatCredentials, loadCredentials, writeFileAtomic } from '../src/apis/eriop/fixture/export.js'
 import { FIXTURE_PASSWORD, fixtureCounts, fixtureIdentity, type FixtureTable } from '../src/apis/eriop/fixture/fixture.js'
@@ -128,15 +127,6 @@ async function run (request: SeedRequest, config: Config, url: string, started: 
 
 const counted = (rows: Record<string, number>) => Object.entries(rows).map(([table, count]) => `${n(count)} ${table}`).join(', ') || 'nothing'
 
-async function withApiDatabase<T> (url: string, fn: (db: Database) => Promise<T>): Promise<T> {
-  const pool = createPool(url, { max: 2, connectTimeoutMs: 5000, applicationName: 'eriop-seed' })
-  try {
-    return await fn(createDb(pool))
-  } finally {
-    await pool.end()
-  }
-}
-
 /** Every API but ERIOP: the fixture through the API's own ApiFixture (src/core/api.ts). */
 async function runApi (api: ApiModule, request: SeedRequest, url: string, started: number): Promise<number> {
   const elapsed = () => seconds(performance.now() - started)
@@ -144,20 +134,20 @@ async function runApi (api: ApiModule, request: SeedRequest, url: string, starte
     case 'seed':
     case 'reset': {
       await prepareDatabase(url, api.migrations)
-      const removed = request.command === 'reset' ? await withApiDatabase(url, (db) => api.fixture.clean(db)) : undefined
-      const written = await withApiDatabase(url, (db) => api.fixture.seed(db))
+      const removed = request.command === 'reset' ? await withDatabase(url, (db) => api.fixture.clean(db)) : undefined
+      const written = await withDatabase(url, (db) => api.fixture.seed(db))
       if (removed) out(`Removed the ${api.name} fixture: ${counted(removed)}.`)
       out(`Seeded the ${api.name} fixture in ${elapsed()}: ${counted(written)}.`)
       return 0
     }
     case 'clean': {
       await prepareDatabase(url, api.migrations)
-      const removed = await withApiDatabase(url, (db) => api.fixture.clean(db))
+      const removed = await withDatabase(url, (db) => api.fixture.clean(db))
       out(`Removed the ${api.name} fixture in ${elapsed()}: ${counted(removed)}.`)
       return 0
     }
     case 'verify': {
-      const report = await withApiDatabase(url, (db) => api.fixture.verify(db))
+      const report = await withDatabase(url, (db) => api.fixture.verify(db))
       out(`Verifying the ${api.name} fixture`)
       const width = Math.max(...report.checks.map((c) => c.name.length), 10)
       for (const c of report.checks) out(`  ${c.ok ? '✓' : '✗'} ${c.name.padEnd(width)}  ${n(c.actual)} / ${n(c.expected)}`)
@@ -166,7 +156,7 @@ async function runApi (api: ApiModule, request: SeedRequest, url: string, starte
       return report.ok ? 0 : 1
     }
     case 'export': {
-      const rows = await withApiDatabase(url, (db) => api.fixture.export(db))
+      const rows = await withDatabase(url, (db) => api.fixture.export(db))
       const text = request.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsvRows(rows)
       if (!request.out) {
         process.stdout.write(text)

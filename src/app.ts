@@ -1,11 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Ajv } from 'ajv'
-import addFormats from 'ajv-formats'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from './config.js'
 import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './core/errors/index.js'
 import { loadApi } from './apis/index.js'
+import { validatorCompilers } from './core/validation.js'
 import authPlugin from './core/plugins/auth.js'
 import configPlugin from './core/plugins/config.js'
 import dbPlugin from './core/plugins/db.js'
@@ -33,22 +32,6 @@ export function loggerOptions (config: Config, terminal: boolean = process.stdou
     hooks: { streamWrite: redactUrlPasswords },
     ...(terminal ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {})
   }
-}
-
-/**
- * Bodies are validated strictly (no type coercion: `"3"` is not a priority), while query
- * strings and path parameters are coerced from text, as they must be.
- */
-function validatorCompilers () {
-  const make = (coerceTypes: boolean | 'array') => {
-    const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false })
-    addFormats.default(ajv)
-    return ajv
-  }
-  const body = make(false)
-  const other = make('array')
-  return ({ schema, httpPart }: { schema: object, httpPart?: string }) =>
-    (httpPart === 'body' ? body : other).compile(schema)
 }
 
 export async function buildApp (config: Config, opts: BuildOptions = {}) {

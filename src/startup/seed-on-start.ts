@@ -1,15 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { ApiModule } from '../core/api.js'
-import { createDb, createPool, type Database } from '../core/db/client.js'
-
-async function withDatabase<T> (url: string, fn: (db: Database) => Promise<T>): Promise<T> {
-  const pool = createPool(url, { max: 1, connectTimeoutMs: 5000, applicationName: 'eriop-target-start' })
-  try {
-    return await fn(createDb(pool))
-  } finally {
-    await pool.end()
-  }
-}
+import { withDatabase } from '../core/db/client.js'
 
 /**
  * Creates the API's load-test fixture (what `npm run seed` creates) when its tables are empty;

@@ -35,3 +35,13 @@ export function createPool (connectionString: string, opts: PoolOptions): pg.Poo
 export function createDb (pool: pg.Pool): Database {
   return drizzle({ client: pool })
 }
+
+/** Opens a small pool on `url` (two connections: a seed's transaction and a check beside it), runs `fn`, closes the pool. */
+export async function withDatabase<T> (url: string, fn: (db: Database) => Promise<T>, applicationName = 'eriop-seed'): Promise<T> {
+  const pool = createPool(url, { max: 2, connectTimeoutMs: 5000, applicationName })
+  try {
+    return await fn(createDb(pool))
+  } finally {
+    await pool.end()
+  }
+}

@@ -1,22 +1,11 @@
-import { Ajv, type ErrorObject } from 'ajv'
-import addFormats from 'ajv-formats'
+import type { ErrorObject } from 'ajv'
+import { validatorCompilers } from '../../../core/validation.js'
 
 /**
  * This API's validators: every error at once (DRF reports each field), with the failing schema
- * and value at hand (`verbose`) so the messages can be DRF's. Bodies are not coerced (a JSON
- * number is not a string); query strings and path parameters are text and are.
+ * and value at hand (`verbose`) so the messages can be DRF's.
  */
-export function drfValidatorCompiler () {
-  const make = (coerceTypes: boolean | 'array') => {
-    const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, verbose: true, strict: false })
-    addFormats.default(ajv)
-    return ajv
-  }
-  const body = make(false)
-  const other = make('array')
-  return ({ schema, httpPart }: { schema: object, httpPart?: string }) =>
-    (httpPart === 'body' ? body : other).compile(schema)
-}
+export const drfValidatorCompiler = () => validatorCompilers({ allErrors: true, verbose: true })
 
 /** Python's name of a JSON value's type, as DRF's messages say it. */
 function pythonType (value: unknown): string {
