@@ -9,7 +9,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { embeddedPgdata, freePort, rootClusterDir } from '../../src/core/db/embedded.js'
 import { useTestDatabase } from '../helper.js'
-import { exitWithin, isAlive, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp, type Started } from './support.js'
+import { exitWithin, isAlive, processesLeft, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp, type Started } from './support.js'
 
 const database = useTestDatabase('deploy_cluster')
 
@@ -77,7 +77,7 @@ test('WORKERS=2 with the embedded Postgres: started once by the primary, shared 
   for (const pid of pidsLogging(server, /^Server listening/)) assert.equal(isAlive(pid!), false, `worker ${pid} exited`)
   assert.equal(pidsLogging(server, /^worker closing/).size, 2, 'the two live workers closed gracefully')
   assert.match(server.output(), /embedded Postgres: stopped/)
-  assert.deepEqual(processesMentioning(embeddedPgdata(dataDir)), [], 'no Postgres left')
+  assert.deepEqual(await processesLeft(embeddedPgdata(dataDir)), [], 'no Postgres left')
 })
 
 test('WORKERS=2 with DATABASE_URL: Ctrl+C (SIGINT to the whole group) closes every worker once and exits 0', { timeout: 180_000 }, async (t) => {

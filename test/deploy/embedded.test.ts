@@ -10,7 +10,7 @@ import { test } from 'node:test'
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
 import { embeddedPgdata, freePort, rootClusterDir, runningEmbeddedUrl, startEmbeddedPostgres } from '../../src/core/db/embedded.js'
-import { exitWithin, login, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
+import { exitWithin, login, processesLeft, processesMentioning, ROOT, signalGroup, start, userEnv, waitForHttp } from './support.js'
 
 function recordingLogger () {
   const lines: string[] = []
@@ -49,7 +49,7 @@ test('data and port persist under DATA_DIR; a taken port is avoided', { timeout:
   await first.stop()
   await first.stop() // twice is fine
   assert.equal(await runningEmbeddedUrl(dataDir), undefined)
-  assert.deepEqual(processesMentioning(first.pgdata), [])
+  assert.deepEqual(await processesLeft(first.pgdata), [])
   const state = JSON.parse(await readFile(path.join(dataDir, 'embedded-postgres.json'), 'utf8'))
   assert.equal(state.port, port, 'the port is recorded')
   assert.equal(state.ownerPid, undefined, 'released after stop')
@@ -94,7 +94,7 @@ test('a live server owning DATA_DIR is respected; one killed with SIGKILL leaves
   assert.ok(lines.some((line) => /^warn .*left running by a previous run/.test(line)), lines.join('\n'))
   assert.deepEqual(await query(next.url, 'select count(*)::int as n from agencies'), [{ n: 0 }], 'migrated by the killed server, reachable again')
   await next.stop()
-  assert.deepEqual(processesMentioning(pgdata), [])
+  assert.deepEqual(await processesLeft(pgdata), [])
 })
 
 test('a start-up failure of the embedded Postgres is one line: what is wrong and what to do', { timeout: 120_000 }, async (t) => {

@@ -75,6 +75,21 @@ export async function waitForHttp (url: string, timeoutMs: number, started?: Sta
 }
 
 /** Pids of the processes whose command line mentions `text` (e.g. a Postgres data directory). */
+/**
+ * The processes still mentioning `text` once those on their way out have had `ms` to finish:
+ * `pg_ctl stop -w` returns when the postmaster has removed its pid file, a moment before the
+ * process itself is gone from /proc.
+ */
+export async function processesLeft (text: string, ms = 2000): Promise<number[]> {
+  const until = Date.now() + ms
+  let pids = processesMentioning(text)
+  while (pids.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    pids = processesMentioning(text)
+  }
+  return pids
+}
+
 export function processesMentioning (text: string): number[] {
   const pids: number[] = []
   for (const entry of readdirSync('/proc')) {
