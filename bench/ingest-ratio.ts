@@ -11,9 +11,10 @@
  *   npm run bench:ingest-ratio [-- --api eriop|smart-maintenance --duration 10 --warmup 3 --rounds 1 --rate 1000
  *                                 --rate-connections 100 --only … --env KEY=VALUE … --label … --keep-db --strict]
  *
- * --sockets N holds N Socket.IO clients (WebSocket, the ingesting user's agency) open through every
- * run: with --env LIVE_ALERT_CREATED=sample:0.01, the cost of pushing live events while ingesting.
- * --only <phase prefixes> runs a subset (e.g. --only noop,ingest-c1000) for quick iterations;
+ * --sockets N runs every ingest phase twice in a row, the second time with N Socket.IO clients
+ * (WebSocket, the ingesting user's agency) connected: with --env LIVE_ALERT_CREATED=sample:0.01, the
+ * cost of pushing live events while ingesting, as the median of with/without over the rounds.
+ * --only <phases> runs a subset (names or their leading parts up to a '-': --only noop,ingest-c1000) for quick iterations;
  * --node-option passes a flag to the server's node (e.g. --node-option=--cpu-prof), --env a
  * setting to the server (e.g. --env INGEST_MAX_WAIT_MS=0).
  * Loopback only; starts its own server on a free port against a fresh database, stops by itself.
@@ -201,7 +202,7 @@ export function metricValue (text: string, name: string, labels: Record<string, 
   return metricSum(parsePrometheusText(text), name, labels)
 }
 
-interface ServerCounters { committed: number | undefined, http201: number, queueDepth: number | undefined, batches: number | undefined }
+interface ServerCounters { committed: number | undefined, http201: number, queueDepth: number | undefined, batches: number | undefined, liveSeconds: number | undefined }
 
 async function serverCounters (base: string): Promise<ServerCounters> {
   const text = await (await fetch(`${base}/metrics`)).text()
@@ -209,7 +210,8 @@ async function serverCounters (base: string): Promise<ServerCounters> {
     committed: metricValue(text, TARGET.committedMetric),
     http201: metricValue(text, 'http_requests_total', { route: TARGET.path, status_code: TARGET.createdStatus }) ?? 0,
     queueDepth: metricValue(text, 'ingest_queue_depth'),
-    batches: metricValue(text, 'ingest_batch_size_count')
+    batches: metricValue(text, 'ingest_batch_size_count'),
+    liveSeconds: metricValue(text, 'live_delivery_seconds_total')
   }
 }
 
@@ -279,6 +281,8 @@ interface PhaseResult {
    * box is doing, so it compares designs even on a busy machine.
    */
   serverCpuUsPerReq: number
+  /** Server time spent delivering live events (live_delivery_seconds_total), µs per answered request. */
+  liveUsPerReq: number | null
   reconciliation?: {
     rows: number
     distinctIds: number
@@ -323,7 +327,10 @@ async function phase (
     timeouts: result.timeouts,
     statusCodes,
     cpu,
-    serverCpuUsPerReq: Math.round(cpu.serverMs * 1000 / Math.max(1, result['2xx']))
+    serverCpuUsPerReq: Math.round(cpu.serverMs * 1000 / Math.max(1, result['2xx'])),
+    liveUsPerReq: after.liveSeconds !== undefined && before.liveSeconds !== undefined
+      ? Math.round((after.liveSeconds - before.liveSeconds) * 1e7 / Math.max(1, result['2xx'])) / 10
+      : null
   }
   if (reconcile) {
     const { rows, distinct } = await TARGET.countRows(ctx.pool, tag)
@@ -381,6 +388,19 @@ function table (results: PhaseResult[]): string {
   return [fmt(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...lines.map(fmt)].join('\n')
 }
 
+/** Each ingest phase measured with sockets against the run just before it without: throughput and server CPU per request. */
+function socketCosts (results: PhaseResult[]) {
+  const costs: Array<{ phase: string, ratios: number[], median: number, cpuMedian: number, liveUsPerReq: number, serverUsPerReq: number }> = []
+  for (const name of new Set(results.filter((r) => r.phase.endsWith('+sockets')).map((r) => r.phase.slice(0, -'+sockets'.length)))) {
+    const pairs = results.filter((r) => r.phase === `${name}+sockets`).map((withSockets) => [results.find((r) => r.phase === name && r.round === withSockets.round)!, withSockets])
+    const ratios = pairs.map(([without, withSockets]) => withSockets.reqPerSec / without.reqPerSec)
+    const cpu = pairs.map(([without, withSockets]) => withSockets.serverCpuUsPerReq / without.serverCpuUsPerReq)
+    const live = pairs.map(([, withSockets]) => withSockets.liveUsPerReq ?? NaN)
+    costs.push({ phase: name, ratios, median: median(ratios), cpuMedian: median(cpu), liveUsPerReq: median(live), serverUsPerReq: median(pairs.map(([without]) => without.serverCpuUsPerReq)) })
+  }
+  return costs
+}
+
 // ---------------------------------------------------------------- main
 
 async function main () {
@@ -403,25 +423,35 @@ async function main () {
   const results: PhaseResult[] = []
   let exitCode: number | null = null
   let swarm: Swarm | undefined
-  let live: { sockets: number, connected: number, events: Record<string, number>, disconnects: number } | undefined
+  const live: Array<{ phase: string, round: number, connected: number, events: Record<string, number>, disconnects: number }> = []
   try {
     server = await startServer(url)
     const headers = await caller(server.base)
-    if (SOCKETS > 0) {
-      if (API !== 'eriop') throw new Error('--sockets: live events are ERIOP\'s')
-      const token = String(headers.authorization).replace(/^Bearer /, '')
-      process.stderr.write(`opening ${SOCKETS} Socket.IO clients…\n`)
-      swarm = await startSwarm({ origin: server.base, tokens: [token], sockets: SOCKETS, spawnRate: 250, probePrefix: '\u0000none' })
-      process.stderr.write(`  ${swarm.connected.connected} connected\n`)
-    }
+    if (SOCKETS > 0 && API !== 'eriop') throw new Error('--sockets: live events are ERIOP\'s')
     for (let round = 1; round <= ROUNDS; round++) {
       const ctx = { base: server.base, headers, pool, pid: server.child.pid!, round }
-      const run = async (name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean) => {
-        if (ONLY.length > 0 && !ONLY.some((prefix) => name.startsWith(prefix))) return
+      const measure = async (name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean) => {
         process.stderr.write(`round ${round}: ${name} (${WARMUP}s warm-up + ${DURATION}s)…\n`)
         const r = await phase(ctx, name, o, reconcile)
         results.push(r)
         process.stderr.write(`  ${r.reqPerSec} 2xx/s, p99 ${r.latencyMs.p99} ms${r.reconciliation && !r.reconciliation.ok ? `, PROBLEMS: ${r.reconciliation.problems.join('; ')}` : ''}\n`)
+      }
+      const run = async (name: string, o: Omit<LoadOptions, 'tag' | 'duration'>, reconcile: boolean) => {
+        // A phase's name or its leading parts up to a '-' select it: ingest-c100 is not ingest-c1000.
+        if (ONLY.length > 0 && !ONLY.some((p) => name === p || name.startsWith(p.endsWith('-') ? p : `${p}-`))) return
+        await measure(name, o, reconcile)
+        if (SOCKETS === 0 || !reconcile) return
+        const token = String(headers.authorization).replace(/^Bearer /, '')
+        process.stderr.write(`opening ${SOCKETS} Socket.IO clients…\n`)
+        swarm = await startSwarm({ origin: server!.base, tokens: [token], sockets: SOCKETS, spawnRate: 500, probePrefix: '\u0000none' })
+        try {
+          await measure(`${name}+sockets`, o, reconcile)
+          const received = await swarm.collect()
+          live.push({ phase: name, round, connected: swarm.connected.connected, events: received.events, disconnects: received.disconnects })
+        } finally {
+          swarm.kill()
+          swarm = undefined
+        }
       }
       await run('noop-c100', { path: TARGET.noopPath, connections: 100 }, false)
       await run('ingest-c100', { path: TARGET.path, connections: 100 }, true)
@@ -429,10 +459,6 @@ async function main () {
       await run(`ingest-R${RATE}`, { path: TARGET.path, connections: RATE_CONNECTIONS, rate: RATE }, true)
       // The same bursty schedule without the write: how much of the -R latency is the schedule itself.
       await run(`noop-R${RATE}`, { path: TARGET.noopPath, connections: RATE_CONNECTIONS, rate: RATE }, false)
-    }
-    if (swarm) {
-      const received = await swarm.collect()
-      live = { sockets: SOCKETS, connected: swarm.connected.connected, events: received.events, disconnects: received.disconnects }
     }
   } finally {
     swarm?.kill()
@@ -479,7 +505,12 @@ async function main () {
   console.log(`info  server CPU per request, noop / ingest -c 100: ${summary.ingestC100.cpuRatio.toFixed(2)}`)
   console.log(`info  noop -R ${RATE} p99 (the schedule's own share of the -R latency): ${summary.noopFixedRate.p99Ms} ms`)
   console.log(`zero loss and zero non-2xx in every run: ${correctness ? 'yes' : 'NO'}`)
-  if (live) console.log(`sockets: ${live.connected}/${live.sockets} connected throughout (${live.disconnects} dropped); events received: ${Object.entries(live.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`)
+  const socketCost = socketCosts(results)
+  for (const c of socketCost) {
+    console.log(`sockets: ${c.phase} with ${SOCKETS} sockets / without, median over ${c.ratios.length} round(s): ${c.median.toFixed(2)} throughput (${c.ratios.map((r) => r.toFixed(2)).join(', ')}), server CPU per request ${c.cpuMedian.toFixed(2)}×;` +
+      ` delivering the events took ${c.liveUsPerReq} µs of the server's time per request (${c.serverUsPerReq} µs without sockets)`)
+  }
+  for (const l of live) console.log(`  ${l.phase} round ${l.round}: ${l.connected}/${SOCKETS} connected throughout (${l.disconnects} dropped); events received: ${Object.entries(l.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`)
   for (const r of results) if (r.reconciliation && !r.reconciliation.ok) console.log(`  ${r.phase} round ${r.round}: ${r.reconciliation.problems.join('; ')}`)
   console.log(`-R runs: autocannon sends each connection's per-second quota as a burst at the start of each second
 (mcollina/autocannon#174), so -R latency is a bursty pattern, not an open-loop schedule.`)
@@ -498,7 +529,7 @@ async function main () {
     goalResults: goals,
     correctness,
     serverExitCode: exitCode,
-    ...(live ? { live } : {}),
+    ...(SOCKETS > 0 ? { sockets: SOCKETS, socketCost, live } : {}),
     results
   }, null, 2))
   console.log(`\nwritten ${file}`)
