@@ -1,5 +1,6 @@
-// LIVE_ALERT_CREATED thins alert:created deterministically; a client that stops reading has its
-// events dropped and counted instead of buffered without limit; /metrics shows it all.
+// LIVE_ALERT_CREATED thins alert:created deterministically; LIVE_FLUSH_MS writes a busy spell's
+// events to each client together; a client that stops reading has its events dropped and counted
+// instead of buffered without limit; /metrics shows it all.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -39,9 +40,36 @@ for (const setting of ['sample:0.3', 'off']) {
   })
 }
 
+test('LIVE_FLUSH_MS: an event after a quiet spell goes out at once; the events of a busy spell reach each client in one write, in order, one packet each', async (t) => {
+  const flushMs = 2000
+  const app = await build(t, database.url, { LIVE_FLUSH_MS: flushMs })
+  const url = await listen(app)
+  const team = await createTeam(app, database.db, 'LBFLUSH')
+  const client = await connect(t, url, team.dispatcher.token, { transports: ['websocket'] })
+  const [server] = app.live.of('/').sockets.values()
+  // Counts the server's writes to this client's TCP connection.
+  const tcp = (server.conn.transport as unknown as { socket: { _socket: import('node:net').Socket } }).socket._socket
+  let writes = 0
+  const write = tcp.write
+  tcp.write = function (this: typeof tcp, ...args: Parameters<typeof write>) { writes++; return write.apply(this, args) } as typeof write
+  const create = async () => (await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: bearer(team.dispatcher.token), payload: validIncident() })).json().id as string
+
+  const first = await create()
+  const committed = Date.now()
+  const arrived = await client.waitFor((r) => r.payload.id === first)
+  assert.ok(arrived.at - committed < flushMs / 2, `the first event was not held for the window (${arrived.at - committed} ms)`)
+  assert.equal(writes, 1)
+
+  const burst = [await create(), await create(), await create(), await create()]
+  await client.waitFor((r) => r.payload.id === burst.at(-1), flushMs * 3)
+  assert.deepEqual(client.ids('incident:created'), [first, ...burst], 'every event, in order, each its own Socket.IO packet')
+  assert.equal(writes, 2, 'the four events of the busy spell went out in one write')
+})
+
 test('a client that stops reading: its events are dropped and counted, memory stays bounded, reading again resumes delivery', async (t) => {
   const limit = 20
-  const app = await build(t, database.url, { LIVE_SOCKET_BUFFER_MAX: limit })
+  // Each committed batch (12 alerts) is one flush, so the backlog's bound is exact.
+  const app = await build(t, database.url, { LIVE_SOCKET_BUFFER_MAX: limit, LIVE_FLUSH_MS: 0 })
   const url = await listen(app)
   const team = await createTeam(app, database.db, 'LBSLOW')
   const slow = await connect(t, url, team.dispatcher.token, { transports: ['websocket'] })
@@ -62,8 +90,9 @@ test('a client that stops reading: its events are dropped and counted, memory st
   assert.equal(healthy.ids('alert:created').length, sent.length, 'a reading client gets every event')
 
   const [server] = [...app.live.of('/').sockets.values()].filter((s) => s.id === slow.socket.id)
-  const backlog = (server.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length
-  assert.ok(backlog <= limit, `the slow socket's backlog stays at the limit (${backlog} ≤ ${limit})`)
+  const waiting = (server.conn as unknown as { writeBuffer: Array<{ options?: { liveEvents?: number } }> }).writeBuffer
+  const backlog = waiting.reduce((n, packet) => n + (packet.options?.liveEvents ?? 0), 0)
+  assert.ok(backlog > 0 && backlog < limit + 12, `the slow socket's backlog stops within one flush of the limit (0 < ${backlog} < ${limit} + 12)`)
   const metrics = (await app.inject({ url: '/metrics' })).body
   const dropped = metricValue(metrics, 'live_events_dropped_total', 'event="alert:created"')
   const written = metricValue(metrics, 'live_events_emitted_total', 'event="alert:created"')

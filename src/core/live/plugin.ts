@@ -6,19 +6,11 @@ import type { AccessClaims, RefreshClaims } from '../plugins/auth.js'
 import type { EventName } from '../plugins/events.js'
 import { readGauge } from '../plugins/metrics.js'
 import { redisAtStart } from '../plugins/redis.js'
-import { boundSocket } from './bounded.js'
+import { agencyRoom, createFanout, scopedRoom, type LiveMessage } from './fanout.js'
 import { liveRedis } from './redis-adapter.js'
 import { alertCreatedSelected, parseAlertCreated } from './sampling.js'
 
-/** What one bus payload becomes on the sockets. */
-export interface LiveMessage {
-  /** Only this agency's sockets receive it. */
-  agencyId: string
-  /** The event's payload: the REST object. */
-  data: unknown
-  /** Also emitted, separately, to the sockets that joined this room (`join_<kind>` with this id). */
-  room?: { kind: string, id: string }
-}
+export type { LiveMessage } from './fanout.js'
 
 export interface LiveOptions {
   /** Which bus events are pushed, and how each payload of that event becomes a message (undefined: not pushed). */
@@ -37,11 +29,6 @@ const MAX_ROOM_ID_LENGTH = 100
 /** The server-to-server event (Socket.IO serverSideEmit) carrying one bus batch to the other processes. */
 const LIVE_BATCH = 'live:batch'
 
-const agencyRoom = (agencyId: string) => `agency:${agencyId}`
-// Room ids come from clients: scoping them by agency keeps another agency's incident room, joined
-// by a guessed id, empty of this agency's events.
-const scopedRoom = (agencyId: string, kind: string, id: string) => `${kind}:${agencyId}:${id}`
-
 function bearerToken (auth: unknown): string | undefined {
   const token = (auth as { token?: unknown } | undefined)?.token
   if (typeof token !== 'string' || token.trim() === '') return undefined
@@ -58,8 +45,7 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
   const { config, metrics } = app
   const alertCreated = parseAlertCreated(config.LIVE_ALERT_CREATED)
 
-  // Counted per socket write, so in plain numbers: a labelled Counter.inc per write cost more than a
-  // tenth of the write itself. They are added to the Prometheus counters when /metrics is read.
+  // Counted per flush in plain numbers, added to the Prometheus counters when /metrics is read.
   const tallies = { written: new Map<string, number>(), dropped: new Map<string, number>() }
   const flushInto = (counter: Counter<'event'>, tally: Map<string, number>) => {
     for (const [event, n] of tally) counter.inc({ event }, n)
@@ -79,14 +65,25 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
     registers: [metrics],
     collect () { flushInto(dropped, tallies.dropped) }
   })
+  let busySeconds = 0
+  const busy: Counter = new Counter({
+    name: 'live_delivery_seconds_total',
+    help: 'Event-loop time spent encoding Socket.IO events and handing them to client connections (its rate: the share of a core live delivery takes)',
+    registers: [metrics],
+    collect () {
+      busy.inc(busySeconds)
+      busySeconds = 0
+    }
+  })
   const redisFailures = new Counter({ name: 'live_redis_failures_total', help: 'Socket.IO adapter commands Redis refused (emits then reached this process\'s sockets only)', labelNames: ['command'], registers: [metrics] })
   for (const event of Object.keys(opts.events)) {
     emitted.inc({ event }, 0)
     dropped.inc({ event }, 0)
   }
   const counters = {
-    written: (event: string) => { tallies.written.set(event, (tallies.written.get(event) ?? 0) + 1) },
-    dropped: (event: string) => { tallies.dropped.set(event, (tallies.dropped.get(event) ?? 0) + 1) }
+    written: (event: string, n: number) => { tallies.written.set(event, (tallies.written.get(event) ?? 0) + n) },
+    dropped: (event: string, n: number) => { tallies.dropped.set(event, (tallies.dropped.get(event) ?? 0) + n) },
+    busy: (seconds: number) => { busySeconds += seconds }
   }
 
   const redis = redisAtStart(app.redis).enabled
@@ -100,6 +97,8 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
     // Upgrades for other paths (another plugin's WebSocket route) are left alone, not closed.
     destroyUpgrade: false,
     serveClient: false,
+    // The fan-out hands engine.io pre-encoded WebSocket frames, which it writes as they are only without compression.
+    perMessageDeflate: false,
     ...(redis ? { adapter: redis.adapter } : {})
   })
   readGauge(metrics, 'live_sockets', 'Socket.IO clients connected to this process', () => io.engine.clientsCount)
@@ -121,7 +120,6 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
   io.on('connection', (socket: Socket) => {
     const user = socket.data.user as AccessClaims
     socket.join(['authenticated', agencyRoom(user.agency_id)])
-    boundSocket(socket, config.LIVE_SOCKET_BUFFER_MAX, counters)
     for (const kind of opts.joinable) {
       const field = `${kind}_id`
       const handler = (status: 'joined' | 'left') => (id: unknown, ack?: unknown) => {
@@ -139,25 +137,12 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
     }
   })
 
-  // Emits to this process's sockets only, and only to rooms that exist here: the cost of an event
-  // nobody here listens to is one map lookup.
-  const rooms = io.of('/').adapter.rooms
-  const deliver = (event: string, messages: LiveMessage[]) => {
-    for (const message of messages) {
-      const room = agencyRoom(message.agencyId)
-      if (rooms.has(room)) io.local.to(room).emit(event, message.data)
-      if (message.room) {
-        // The original emits the event a second time to the object's room: a client in both gets it twice.
-        const objectRoom = scopedRoom(message.agencyId, message.room.kind, message.room.id)
-        if (rooms.has(objectRoom)) io.local.to(objectRoom).emit(event, message.data)
-      }
-    }
-  }
+  const fanout = createFanout(io, { bufferMax: config.LIVE_SOCKET_BUFFER_MAX, flushMs: config.LIVE_FLUSH_MS, counters })
   // The other processes get each batch as one message through the Redis adapter (one PUBLISH per
   // batch, as the bus itself does), not one broadcast per event and room: at thousands of ingests a
   // second, a per-alert broadcast cost more than the ingest itself, with or without sockets.
   io.of('/').on(LIVE_BATCH, (event: string, messages: LiveMessage[]) => {
-    if (typeof event === 'string' && Array.isArray(messages)) deliver(event, messages)
+    if (typeof event === 'string' && Array.isArray(messages)) fanout.deliver(event, messages)
   })
 
   const stopObserving = app.events.observe((event, payloads) => {
@@ -172,7 +157,7 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
       if (message !== undefined) messages.push(message)
     }
     if (messages.length === 0) return
-    deliver(event, messages)
+    fanout.deliver(event, messages)
     if (redis) io.serverSideEmit(LIVE_BATCH, event, messages)
   })
 
@@ -181,6 +166,7 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
   // Open sockets would keep the HTTP server from closing: end them before it does.
   app.addHook('preClose', async () => {
     stopObserving()
+    fanout.close()
     // Closing the engine discards every transport at once; disconnecting the sockets first would
     // leave each polling client's transport waiting 30 s (closeTimeout) for a poll that never comes.
     io.engine.close()
