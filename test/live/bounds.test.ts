@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { alertCreatedSelected, parseAlertCreated } from '../../src/core/live/sampling.js'
 import { loadConfig } from '../../src/config.js'
 import { bearer, build, createTeam, useTestDatabase, validAlert, validIncident } from '../helper.js'
-import { connect, listen, metricValue } from './support.js'
+import { connect, emitWithAck, listen, metricValue } from './support.js'
 
 const database = useTestDatabase('live_bounds')
 
@@ -64,6 +64,34 @@ test('LIVE_FLUSH_MS: an event after a quiet spell goes out at once; the events o
   await client.waitFor((r) => r.payload.id === burst.at(-1), flushMs * 3)
   assert.deepEqual(client.ids('incident:created'), [first, ...burst], 'every event, in order, each its own Socket.IO packet')
   assert.equal(writes, 2, 'the four events of the busy spell went out in one write')
+})
+
+test('a busy spell written together: polling and WebSocket clients get the same events in order; a socket in the incident\'s room gets each update twice in a row', async (t) => {
+  const app = await build(t, database.url, { LIVE_FLUSH_MS: 2000 })
+  const url = await listen(app)
+  const team = await createTeam(app, database.db, 'LBSPELL')
+  const inRoom = await connect(t, url, team.dispatcher.token, { transports: ['websocket'] })
+  const websocket = await connect(t, url, team.responder.token, { transports: ['websocket'] })
+  const polling = await connect(t, url, team.responder.token, { transports: ['polling'] })
+  const auth = bearer(team.dispatcher.token)
+  const incident = (await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: auth, payload: validIncident() })).json().id as string
+  for (const client of [inRoom, websocket, polling]) await client.waitFor((r) => r.payload.id === incident)
+  assert.deepEqual(await emitWithAck(inRoom.socket, 'join_incident', incident), { status: 'joined', room: `incident:${incident}` })
+  const seen = [inRoom, websocket, polling].map((client) => client.received.length)
+
+  // Within one window: update, create another, update again.
+  const patch = (priority: number) => app.inject({ method: 'PATCH', url: `/api/v1/incidents/${incident}`, headers: auth, payload: { priority } })
+  assert.equal((await patch(1)).statusCode, 200)
+  const other = (await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: auth, payload: validIncident() })).json().id as string
+  assert.equal((await patch(2)).statusCode, 200)
+  const last = (client: typeof inRoom, times: number) => client.waitFor(() => client.received.filter((r) => r.event === 'incident:updated' && r.payload.priority === 2).length === times, 10_000)
+  await Promise.all([last(inRoom, 2), last(websocket, 1), last(polling, 1)])
+
+  const since = (client: typeof inRoom, from: number) => client.received.slice(from).map((r) => `${r.event} ${r.payload.id === incident ? `incident p${String(r.payload.priority)}` : r.payload.id === other ? 'other' : r.payload.id}`)
+  const agency = ['incident:updated incident p1', 'incident:created other', 'incident:updated incident p2']
+  assert.deepEqual(since(websocket, seen[1]), agency)
+  assert.deepEqual(since(polling, seen[2]), agency)
+  assert.deepEqual(since(inRoom, seen[0]), ['incident:updated incident p1', 'incident:updated incident p1', 'incident:created other', 'incident:updated incident p2', 'incident:updated incident p2'])
 })
 
 test('a client that stops reading: its events are dropped and counted, memory stays bounded, reading again resumes delivery', async (t) => {

@@ -41,8 +41,8 @@ const SOCKETS_PER_TURN = 128
 /** One event as it goes on the wire: its Engine.IO packet text and its WebSocket frame, made once for every socket. */
 interface Encoded { event: string, packet: string, frame: Buffer }
 
-/** What one socket receives from one flush, in order, as indices into the flush's encoded events. */
-type Sequence = number[]
+/** What sockets receive from one flush, in order: the events (indices into the flush's encoded events) and their frames as one buffer. */
+interface Part { encoded: Encoded[], sequence: number[], wire (): Buffer }
 
 /** engine.io's connection, with the member read here (private in its typings). */
 interface Connection {
@@ -88,32 +88,36 @@ export function createFanout (io: Server, options: FanoutOptions) {
   let lastFlush = -Infinity
 
   const encode = (event: string, data: unknown): Encoded => {
+    // Bus payloads are JSON (no binary attachments): one packet each.
     const [packet] = io.encoder.encode({ type: 2 /* EVENT */, nsp: '/', data: [event, data] }) as string[]
     // '4': an Engine.IO message. Unmasked, one fragment: as socket.io-adapter frames a broadcast.
     const frame = Buffer.concat(Sender.frame(Buffer.from('4' + packet), { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true }))
     return { event, packet, frame }
   }
 
-  /** One socket's share of a flush: its events, as indices into the flush's encoded events, and their frames as one buffer. */
-  interface Delivery { id: string, encoded: Encoded[], sequence: Sequence, wire: () => Buffer }
+  /** One socket's share of a flush (most sockets of an agency share one Part). */
+  interface Delivery { id: string, part: Part }
   let deliveries: Delivery[] = []
   let next = 0
-  const written = new Map<string, number>()
-  const dropped = new Map<string, number>()
-  const count = (tally: Map<string, number>, { encoded, sequence }: Delivery) => {
-    for (const i of sequence) tally.set(encoded[i].event, (tally.get(encoded[i].event) ?? 0) + 1)
+  // Sockets each Part was written to or dropped for, turned into event counts when the flush ends.
+  const written = new Map<Part, number>()
+  const dropped = new Map<Part, number>()
+  const report = (tally: Map<Part, number>, counter: (event: string, n: number) => void) => {
+    for (const [{ encoded, sequence }, sockets] of tally) for (const i of sequence) counter(encoded[i].event, sockets)
+    tally.clear()
   }
 
-  const write = (delivery: Delivery) => {
-    const conn = nsp.sockets.get(delivery.id)?.conn as unknown as Connection | undefined
+  const write = ({ id, part }: Delivery) => {
+    const conn = nsp.sockets.get(id)?.conn as unknown as Connection | undefined
     if (conn === undefined || conn.readyState !== 'open') return
-    if (waiting(conn) >= options.bufferMax) return count(dropped, delivery)
-    count(written, delivery)
+    const tally = waiting(conn) >= options.bufferMax ? dropped : written
+    tally.set(part, (tally.get(part) ?? 0) + 1)
+    if (tally === dropped) return
     if (conn.transport.name === 'websocket') {
       // engine.io writes a packet's wsPreEncodedFrame as it is (perMessageDeflate is off): here, every frame of the flush.
-      conn.write('', { wsPreEncodedFrame: [delivery.wire()], liveEvents: delivery.sequence.length })
+      conn.write('', { wsPreEncodedFrame: [part.wire()], liveEvents: part.sequence.length })
     } else {
-      for (const i of delivery.sequence) conn.write(delivery.encoded[i].packet, { liveEvents: 1 })
+      for (const i of part.sequence) conn.write(part.encoded[i].packet, { liveEvents: 1 })
     }
   }
 
@@ -131,9 +135,11 @@ export function createFanout (io: Server, options: FanoutOptions) {
       const encoded = items.map((item) => encode(item.event, item.message.data))
       // A socket in no room of these events' objects gets the agency's events in order; one in
       // such a room also gets the event a second time right after, as the original emits it.
-      const shared: Sequence = encoded.map((_, i) => i)
-      let sharedWire: Buffer | undefined
-      const wireOf = (sequence: Sequence) => Buffer.concat(sequence.map((i) => encoded[i].frame))
+      const part = (sequence: number[]): Part => {
+        let wire: Buffer | undefined
+        return { encoded, sequence, wire: () => (wire ??= Buffer.concat(sequence.map((i) => encoded[i].frame))) }
+      }
+      const shared = part(encoded.map((_, i) => i))
       const objectRooms = new Map<number, Set<string>>()
       const inObjectRooms = new Set<string>()
       items.forEach((item, i) => {
@@ -145,15 +151,15 @@ export function createFanout (io: Server, options: FanoutOptions) {
       })
       for (const id of rooms.get(agencyRoom(agencyId)) ?? []) {
         if (!inObjectRooms.has(id)) {
-          planned.push({ id, encoded, sequence: shared, wire: () => (sharedWire ??= wireOf(shared)) })
+          planned.push({ id, part: shared })
           continue
         }
-        const own: Sequence = []
-        for (const i of shared) {
+        const own: number[] = []
+        for (const i of shared.sequence) {
           own.push(i)
           if (objectRooms.get(i)?.has(id)) own.push(i)
         }
-        planned.push({ id, encoded, sequence: own, wire: () => wireOf(own) })
+        planned.push({ id, part: part(own) })
       }
     }
     return planned
@@ -174,10 +180,8 @@ export function createFanout (io: Server, options: FanoutOptions) {
     scheduled = undefined
     deliveries = []
     next = 0
-    for (const [event, n] of written) options.counters.written(event, n)
-    for (const [event, n] of dropped) options.counters.dropped(event, n)
-    written.clear()
-    dropped.clear()
+    report(written, options.counters.written)
+    report(dropped, options.counters.dropped)
     schedule()
   }
 
@@ -209,6 +213,8 @@ export function createFanout (io: Server, options: FanoutOptions) {
       pending = []
       deliveries = []
       next = 0
+      written.clear()
+      dropped.clear()
     }
   }
 }
