@@ -28,7 +28,8 @@ export function localStore (): RuleStore {
   return {
     shared: false,
     watch (onChange) { listener = onChange },
-    async add (added) { for (const r of added) rules.set(r.id, r); changed() },
+    // Re-posting an id moves it to the end: the rules stay in the order they were posted.
+    async add (added) { for (const r of added) { rules.delete(r.id); rules.set(r.id, r) } changed() },
     async remove (id) { const had = rules.delete(id); changed(); return had },
     async clear () { rules.clear(); changed() },
     async claim () { return true },
@@ -37,12 +38,14 @@ export function localStore (): RuleStore {
   }
 }
 
-interface Stored { input: unknown, loadedAt: number, schedule?: string }
+/** A rule in the hash; `position` is its place in the body it was posted with. */
+interface Stored { input: unknown, loadedAt: number, position?: number, schedule?: string }
 
-function revive (id: string, text: string): Rule | undefined {
+function revive (id: string, text: string): { rule: Rule, position: number } | undefined {
   try {
     const stored = JSON.parse(text) as Stored
-    return parseRule(stored.input, ['rule'], { id, loadedAt: stored.loadedAt, source: 'admin', ...(stored.schedule ? { schedule: stored.schedule } : {}) })
+    const rule = parseRule(stored.input, ['rule'], { id, loadedAt: stored.loadedAt, source: 'admin', ...(stored.schedule ? { schedule: stored.schedule } : {}) })
+    return { rule, position: stored.position ?? 0 }
   } catch {
     return undefined
   }
@@ -65,13 +68,16 @@ export async function redisStore (base: Redis, prefix: string, log: FastifyBaseL
   const reload = async () => {
     try {
       const all = await commands.hgetall(hash)
-      const next = new Map<string, Rule>()
+      const revived: Array<{ rule: Rule, position: number }> = []
       for (const [id, text] of Object.entries(all)) {
-        const rule = revive(id, text)
-        if (rule) next.set(id, rule)
+        const entry = revive(id, text)
+        if (entry) revived.push(entry)
         else log.warn({ rule: id }, 'fault rule in Redis could not be read; ignored')
       }
-      local = next
+      // A hash has no order: every process sorts the rules the same way, as they were posted
+      // (the engine applies the rules that fire for a request in this order).
+      revived.sort((a, b) => a.rule.loadedAt - b.rule.loadedAt || a.position - b.position || (a.rule.id < b.rule.id ? -1 : 1))
+      local = new Map(revived.map(({ rule }) => [rule.id, rule]))
       listener([...local.values()])
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'fault rules could not be read from Redis; keeping the last ones')
@@ -92,7 +98,7 @@ export async function redisStore (base: Redis, prefix: string, log: FastifyBaseL
     },
     async add (rules) {
       const fields: string[] = []
-      for (const r of rules) fields.push(r.id, JSON.stringify({ input: r.input, loadedAt: r.loadedAt, ...(r.schedule ? { schedule: r.schedule } : {}) } satisfies Stored))
+      rules.forEach((r, position) => fields.push(r.id, JSON.stringify({ input: r.input, loadedAt: r.loadedAt, position, ...(r.schedule ? { schedule: r.schedule } : {}) } satisfies Stored)))
       await commands.hset(hash, ...fields)
       await announce()
       await reload()
