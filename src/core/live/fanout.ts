@@ -15,9 +15,9 @@ export interface LiveMessage {
 }
 
 export interface DeliveryCounters {
-  /** `n` events named `event` handed to client connections. */
+  /** `n` events named `event` handed to client connections (called once per flush and event name). */
   written (event: string, n: number): void
-  /** `n` events named `event` not handed over because the client's backlog was full. */
+  /** `n` events named `event` not handed over because the client's backlog was full (once per flush and event name). */
   dropped (event: string, n: number): void
   /** Event-loop time spent encoding events and handing them to connections. */
   busy (seconds: number): void
@@ -103,7 +103,11 @@ export function createFanout (io: Server, options: FanoutOptions) {
   const written = new Map<Part, number>()
   const dropped = new Map<Part, number>()
   const report = (tally: Map<Part, number>, counter: (event: string, n: number) => void) => {
-    for (const [{ encoded, sequence }, sockets] of tally) for (const i of sequence) counter(encoded[i].event, sockets)
+    const byEvent = new Map<string, number>()
+    for (const [{ encoded, sequence }, sockets] of tally) {
+      for (const i of sequence) byEvent.set(encoded[i].event, (byEvent.get(encoded[i].event) ?? 0) + sockets)
+    }
+    for (const [event, n] of byEvent) counter(event, n)
     tally.clear()
   }
 

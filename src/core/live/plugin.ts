@@ -45,45 +45,33 @@ async function live (app: FastifyInstance, opts: LiveOptions) {
   const { config, metrics } = app
   const alertCreated = parseAlertCreated(config.LIVE_ALERT_CREATED)
 
-  // Counted per flush in plain numbers, added to the Prometheus counters when /metrics is read.
-  const tallies = { written: new Map<string, number>(), dropped: new Map<string, number>() }
-  const flushInto = (counter: Counter<'event'>, tally: Map<string, number>) => {
-    for (const [event, n] of tally) counter.inc({ event }, n)
-    tally.clear()
-  }
-  const emitted: Counter<'event'> = new Counter({
+  const emitted = new Counter({
     name: 'live_events_emitted_total',
     help: 'Socket.IO events handed to a client connection (one per socket per event)',
     labelNames: ['event'],
-    registers: [metrics],
-    collect () { flushInto(emitted, tallies.written) }
+    registers: [metrics]
   })
-  const dropped: Counter<'event'> = new Counter({
+  const dropped = new Counter({
     name: 'live_events_dropped_total',
     help: 'Socket.IO events not sent to a client whose backlog was full (LIVE_SOCKET_BUFFER_MAX)',
     labelNames: ['event'],
-    registers: [metrics],
-    collect () { flushInto(dropped, tallies.dropped) }
+    registers: [metrics]
   })
-  let busySeconds = 0
-  const busy: Counter = new Counter({
+  const busy = new Counter({
     name: 'live_delivery_seconds_total',
     help: 'Event-loop time spent encoding Socket.IO events and handing them to client connections (its rate: the share of a core live delivery takes)',
-    registers: [metrics],
-    collect () {
-      busy.inc(busySeconds)
-      busySeconds = 0
-    }
+    registers: [metrics]
   })
   const redisFailures = new Counter({ name: 'live_redis_failures_total', help: 'Socket.IO adapter commands Redis refused (emits then reached this process\'s sockets only)', labelNames: ['command'], registers: [metrics] })
   for (const event of Object.keys(opts.events)) {
     emitted.inc({ event }, 0)
     dropped.inc({ event }, 0)
   }
+  // The fan-out reports once per flush and event name, not per socket.
   const counters = {
-    written: (event: string, n: number) => { tallies.written.set(event, (tallies.written.get(event) ?? 0) + n) },
-    dropped: (event: string, n: number) => { tallies.dropped.set(event, (tallies.dropped.get(event) ?? 0) + n) },
-    busy: (seconds: number) => { busySeconds += seconds }
+    written: (event: string, n: number) => emitted.inc({ event }, n),
+    dropped: (event: string, n: number) => dropped.inc({ event }, n),
+    busy: (seconds: number) => busy.inc(seconds)
   }
 
   const redis = redisAtStart(app.redis).enabled
