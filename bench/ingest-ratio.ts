@@ -508,7 +508,7 @@ async function main () {
   const socketCost = socketCosts(results)
   for (const c of socketCost) {
     console.log(`sockets: ${c.phase} with ${SOCKETS} sockets / without, median over ${c.ratios.length} round(s): ${c.median.toFixed(2)} throughput (${c.ratios.map((r) => r.toFixed(2)).join(', ')}), server CPU per request ${c.cpuMedian.toFixed(2)}×;` +
-      ` delivering the events took ${c.liveUsPerReq} µs of the server's time per request (${c.serverUsPerReq} µs without sockets)`)
+      ` delivering the events took ${c.liveUsPerReq.toFixed(1)} µs of the server's time per request (${c.serverUsPerReq} µs without sockets)`)
   }
   for (const l of live) console.log(`  ${l.phase} round ${l.round}: ${l.connected}/${SOCKETS} connected throughout (${l.disconnects} dropped); events received: ${Object.entries(l.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`)
   for (const r of results) if (r.reconciliation && !r.reconciliation.ok) console.log(`  ${r.phase} round ${r.round}: ${r.reconciliation.problems.join('; ')}`)
