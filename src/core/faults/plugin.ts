@@ -12,7 +12,7 @@ import { FaultEngine, type Fired } from './engine.js'
 import { parseFaultHeaders } from './headers.js'
 import { installSlowQueries, withSlowQueries } from './pg-slow.js'
 import { sample } from './random.js'
-import { CONNECTION_ACTIONS, parseRules, RuleError, type Action, type Rule } from './rules.js'
+import { parseRules, RuleError, type Action, type Rule } from './rules.js'
 import { localStore, redisStore, type RuleStore } from './store.js'
 
 declare module 'fastify' {
@@ -122,6 +122,8 @@ export default fp<FaultsOptions>(async (app, opts) => {
     const key = request.headers['x-fault-key']
     return typeof key === 'string' && key.length > 0 ? key.slice(0, FAULT_KEY_MAX) : undefined
   }
+  /** What rules match on: the same facts before the handler and after it. */
+  const factsOf = (request: FastifyRequest) => ({ method: request.method, route: request.routeOptions.url, role: (request as { user?: { role?: string } }).user?.role, key: keyOf(request) })
   const record = (request: FastifyRequest, f: Fired, detail?: Record<string, unknown>) => {
     engine.record({ rule: f.rule.id, action: f.action.type, route: request.routeOptions.url ?? 'unmatched', method: request.method, key: f.key, stage: f.rule.stage, ...(detail ? { detail } : {}) })
   }
@@ -136,18 +138,43 @@ export default fp<FaultsOptions>(async (app, opts) => {
   }
 
   function beforeFaults (request: FastifyRequest): Fired[] {
-    const key = keyOf(request)
+    const facts = factsOf(request)
     if (headersOn) {
       const asked = parseFaultHeaders(request.headers)
       if (asked) {
-        const d = engine.decideHeader(asked.probability, key)
+        const d = engine.decideHeader(asked.probability, facts.key)
         return d.fire ? asked.actions.map((action) => ({ rule: { id: 'header', stage: 'before' as const }, action, key: d.key, rng: d.rng })) : []
       }
     }
     if (!engine.requestRules) return []
-    const facts = { method: request.method, route: request.routeOptions.url, role: (request as { user?: { role?: string } }).user?.role, key }
     const fired = engine.decide('before', facts)
     return facts.role === undefined ? fired : [...fired, ...engine.decide('role', facts)]
+  }
+
+  /**
+   * What the rules that fired at one stage do together: their delays add up (each recorded), the
+   * first error or connection fault ends the request, the first dribble and pg-slow apply.
+   */
+  const combine = (request: FastifyRequest, fired: Fired[]) => {
+    let wait = 0
+    let slow: number | undefined
+    let dribbled: Fired | undefined
+    let terminal: Fired | undefined
+    for (const f of fired) {
+      if (f.action.type === 'delay') {
+        const ms = delayOf(f)
+        wait += ms
+        record(request, f, { ms })
+      } else if (f.action.type === 'pg-slow') {
+        slow ??= f.action.ms
+        record(request, f, { ms: f.action.ms })
+      } else if (f.action.type === 'dribble') {
+        dribbled ??= f
+      } else {
+        terminal ??= f
+      }
+    }
+    return { wait, slow, dribbled, terminal }
   }
 
   app.addHook('preHandler', (request, reply, done) => {
@@ -159,23 +186,8 @@ export default fp<FaultsOptions>(async (app, opts) => {
       return done(err as Error)
     }
     if (fired.length === 0) return done()
-    let wait = 0
-    let slow: number | undefined
-    let terminal: Fired | undefined
-    for (const f of fired) {
-      if (f.action.type === 'delay') {
-        const ms = delayOf(f)
-        wait += ms
-        record(request, f, { ms })
-      } else if (f.action.type === 'pg-slow') {
-        slow = f.action.ms
-        record(request, f, { ms: slow })
-      } else if (f.action.type === 'dribble') {
-        (request as Marked)[DRIBBLE] = f
-      } else if (!terminal) {
-        terminal = f
-      }
-    }
+    const { wait, slow, dribbled, terminal } = combine(request, fired)
+    if (dribbled) (request as Marked)[DRIBBLE] = dribbled
     const go = () => {
       if (terminal) {
         record(request, terminal, terminal.action.type === 'error' ? { status: terminal.action.status } : undefined)
@@ -197,24 +209,11 @@ export default fp<FaultsOptions>(async (app, opts) => {
     const planned = (request as Marked)[DRIBBLE]
     if (!engine.requestRules && planned === undefined) return done(null, payload)
     const fired = reply.statusCode < 400 && engine.requestRules
-      ? engine.decide('after', { method: request.method, route: request.routeOptions.url, role: (request as { user?: { role?: string } }).user?.role, key: keyOf(request) })
+      ? engine.decide('after', factsOf(request))
       : []
     if (planned) fired.push(planned)
     if (fired.length === 0) return done(null, payload)
-    let wait = 0
-    let terminal: Fired | undefined
-    let slowBody: Fired | undefined
-    for (const f of fired) {
-      if (f.action.type === 'delay') {
-        const ms = delayOf(f)
-        wait += ms
-        record(request, f, { ms })
-      } else if (f.action.type === 'dribble') {
-        slowBody ??= f
-      } else if (f.action.type === 'error' || CONNECTION_ACTIONS.has(f.action.type)) {
-        terminal ??= f
-      }
-    }
+    const { wait, dribbled: slowBody, terminal } = combine(request, fired)
     const go = () => {
       if (terminal?.action.type === 'error') {
         record(request, terminal, { status: terminal.action.status })

@@ -65,7 +65,6 @@ const ACTIONS = {
 export type ActionType = keyof typeof ACTIONS
 export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[]
 export const RESOURCE_ACTIONS = new Set<ActionType>(['pg-lock', 'pg-pool', 'pg-terminate', 'redis-pause', 'redis-down'])
-export const CONNECTION_ACTIONS = new Set<ActionType>(['reset', 'empty', 'malformed', 'garbage', 'hang'])
 /** Resource faults that change shared servers: run by one process of the cluster, not by each. */
 export const SHARED_RESOURCE_ACTIONS = new Set<ActionType>(['pg-lock', 'pg-terminate', 'redis-pause'])
 
