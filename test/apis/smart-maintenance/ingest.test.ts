@@ -87,7 +87,21 @@ test('Idempotency-Key: the same payload again is duplicate_ignored with the firs
   const other = await app.inject({ method: 'POST', url: INGEST, headers, payload: { ...body, temperature: 99 } })
   assert.equal(other.statusCode, 422, other.body)
   assert.deepEqual(other.json().detail[0].loc, ['header', 'idempotency-key'])
-  assert.equal(await countReadings(database.pool, "idempotency_key in ('reading-key-1', 'reading-key-2')"), 2)
+  const laterTime = await app.inject({ method: 'POST', url: INGEST, headers, payload: { ...body, timestamp: '2031-01-01T00:00:00Z' } })
+  assert.equal(laterTime.statusCode, 422, 'another timestamp is another payload')
+
+  // Without a timestamp the reading gets the attempt's time: a retry is still the same reading.
+  const { timestamp: _, ...untimed } = body
+  const keyed = { 'idempotency-key': 'reading-key-3' }
+  const untimedFirst = await app.inject({ method: 'POST', url: INGEST, headers: keyed, payload: untimed })
+  assert.equal(untimedFirst.statusCode, 200, untimedFirst.body)
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  const untimedAgain = await app.inject({ method: 'POST', url: INGEST, headers: keyed, payload: untimed })
+  assert.equal(untimedAgain.statusCode, 200, untimedAgain.body)
+  assert.deepEqual(untimedAgain.json(), { ...untimedFirst.json(), status: 'duplicate_ignored' })
+  const untimedTogether = await Promise.all(Array.from({ length: 3 }, () => app.inject({ method: 'POST', url: INGEST, headers: { 'idempotency-key': 'reading-key-4' }, payload: untimed })))
+  assert.equal(new Set(untimedTogether.map((res) => { assert.equal(res.statusCode, 200, res.body); return res.json().event_id })).size, 1)
+  assert.equal(await countReadings(database.pool, "idempotency_key in ('reading-key-1', 'reading-key-2', 'reading-key-3', 'reading-key-4')"), 4)
 })
 
 test('bad readings: 422 {detail: [{loc, msg, type}]} at the right place, never a 5xx, nothing stored', async (t) => {

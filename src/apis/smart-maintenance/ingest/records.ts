@@ -16,6 +16,8 @@ export interface ReadingRecord {
   unit: string | undefined
   quality: number
   timestamp: string
+  /** The body had no timestamp: it is the attempt's time, which a retry under the same key does not repeat. */
+  timestamp_default: boolean
   temperature: number | undefined
   pressure: number | undefined
   vibration: number | undefined
@@ -50,6 +52,7 @@ export function toReadingRecord (body: ReadingCreate, receivedAt: string, idempo
     unit: body.unit,
     quality: body.quality ?? 1,
     timestamp: body.timestamp === undefined ? receivedAt : toIsoTimestamp(body.timestamp),
+    timestamp_default: body.timestamp === undefined,
     temperature: body.temperature,
     pressure: body.pressure,
     vibration: body.vibration,

@@ -31,16 +31,18 @@ SELECT ${COLUMNS} FROM json_to_recordset($1::json) AS ${RECORD}
 ON CONFLICT DO NOTHING`
 }
 
-// What a request's body decides (not the attempt's id or time): two requests under one key must agree.
-const PAYLOAD = ['sensor_id', 'sensor_type', 'value', 'unit', 'quality', 'timestamp', 'temperature', 'pressure',
+// What a request's body decides (not the attempt's id or time): two requests under one key must
+// agree. The timestamp too, unless the retry left it out (then it is the attempt's time).
+const PAYLOAD = ['sensor_id', 'sensor_type', 'value', 'unit', 'quality', 'temperature', 'pressure',
   'vibration', 'humidity', 'correlation_id', 'metadata'] as const
-const samePayloadSql = `(${PAYLOAD.map((c) => `a.${c}`).join(', ')}) IS NOT DISTINCT FROM (${PAYLOAD.map((c) => `r.${c}`).join(', ')})`
+const samePayloadSql = `(${PAYLOAD.map((c) => `a.${c}`).join(', ')}) IS NOT DISTINCT FROM (${PAYLOAD.map((c) => `r.${c}`).join(', ')})
+    AND (r.timestamp_default OR a.timestamp = r.timestamp)`
 
 /** For each skipped row: the reading holding its id, else the one holding its Idempotency-Key. */
 const RESOLVE_SKIPPED: pg.QueryConfig = {
   name: 'smart_maintenance_ingest_resolve_v1',
   text: `SELECT r.i, a.id, a.received_at, a.same_payload
-FROM json_to_recordset($1::json) AS ${RECORD.replace('r(', 'r(i int, ')}
+FROM json_to_recordset($1::json) AS ${RECORD.replace('r(', 'r(i int, timestamp_default boolean, ')}
 LEFT JOIN LATERAL (
   SELECT a.id, a.received_at, true AS same_payload FROM smart_maintenance.sensor_readings a WHERE a.id = r.id
   UNION ALL
@@ -51,7 +53,8 @@ LEFT JOIN LATERAL (
 }
 
 export function sameReadingPayload (a: ReadingRecord, b: ReadingRecord): boolean {
-  return PAYLOAD.every((c) => isDeepStrictEqual(a[c] ?? null, b[c] ?? null))
+  return PAYLOAD.every((c) => isDeepStrictEqual(a[c] ?? null, b[c] ?? null)) &&
+    (a.timestamp_default || b.timestamp_default || a.timestamp === b.timestamp)
 }
 
 /** Readings as the group-commit writer (src/core/ingest/writer.ts) writes them. */
