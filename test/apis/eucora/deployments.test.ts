@@ -78,7 +78,17 @@ test('list with limit, newest first; detail by id; 404 for an unknown or malform
   assert.deepEqual(list.json().deployments.map((d: { correlation_id: string }) => d.correlation_id), [made[2], made[1]])
   assert.equal(list.json().count, 2)
   const original = await app.inject({ url: '/api/v1/deployments/list?limit=50&ring=PILOT', headers: bearer(token) })
-  assert.ok(original.json().deployments.every((d: { target_ring: string }) => d.target_ring === 'PILOT'))
+  assert.equal(original.statusCode, 200)
+  const pilots = original.json().deployments as Array<{ correlation_id: string, target_ring: string, status: string, created_at: string }>
+  assert.ok(made.every((id) => pilots.some((d) => d.correlation_id === id)), 'the ring filter keeps the deployments of that ring')
+  assert.ok(pilots.every((d) => d.target_ring === 'PILOT'))
+  // The status filter: only that status, newest first.
+  const status = pilots.find((d) => d.correlation_id === made[2])!.status
+  const byStatus = (await app.inject({ url: `/api/v1/deployments/?status=${status}&limit=50`, headers: bearer(token) })).json().deployments as typeof pilots
+  assert.ok(byStatus.some((d) => d.correlation_id === made[2]))
+  assert.ok(byStatus.every((d) => d.status === status))
+  const times = byStatus.map((d) => d.created_at)
+  assert.deepEqual(times, [...times].sort().reverse(), 'newest first')
 
   const detail = await app.inject({ url: `/api/v1/deployments/${made[0]}/`, headers: bearer(token) })
   assert.equal(detail.statusCode, 200)

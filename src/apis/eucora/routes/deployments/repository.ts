@@ -62,7 +62,7 @@ export function createDeploymentsRepository (db: Database) {
       const inner = sql`${SELECT} ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}`
       // The status filter applies to the status as it reads now (a finished DEPLOYING is COMPLETED).
       const { rows } = await db.execute<DeploymentRow>(filters.status
-        ? sql`select * from (${inner} order by d.created_at desc) x where x.status = ${filters.status} limit ${limit}`
+        ? sql`select * from (${inner}) x where x.status = ${filters.status} order by x.created_at desc limit ${limit}`
         : sql`${inner} order by d.created_at desc limit ${limit}`)
       return rows.map(timestamps)
     },
