@@ -41,6 +41,8 @@ export async function startServer (t: TestContext, env: Record<string, string>, 
 export interface LocustRun {
   /** Locust's stats rows by request name; `Aggregated` is the total. */
   stats: Map<string, Record<string, string>>
+  /** The same rows as Locust wrote them (names may repeat across types). */
+  rows: Array<Record<string, string>>
   total: Record<string, string>
 }
 
@@ -64,5 +66,5 @@ export async function runLocustClean (server: SpawnedServer, dir: string, o: { f
   const stats = new Map(rows.map((row) => [row.Name, row]))
   const total = stats.get('Aggregated')!
   assert.equal(total['Failure Count'], '0')
-  return { stats, total }
+  return { stats, total, rows }
 }
