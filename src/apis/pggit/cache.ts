@@ -116,7 +116,7 @@ export class ResponseCache {
   private count (what: 'hits' | 'misses') {
     this.local[what]++
     // Counters idle for a week expire, so test and bench prefixes do not pile up in Redis.
-    if (this.ready) this.redis.multi().incr(`${this.base}${what}`).expire(`${this.base}${what}`, COUNTER_TTL_S).exec().catch(() => {})
+    if (this.ready) this.redis.pipeline().incr(`${this.base}${what}`).expire(`${this.base}${what}`, COUNTER_TTL_S).exec().catch(() => {})
   }
 }
 

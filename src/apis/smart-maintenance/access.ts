@@ -2,16 +2,13 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import createError from '@fastify/error'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify'
-import { redisAtStart } from '../../core/plugins/redis.js'
+import { parseWindow, rateLimitStore } from '../../core/plugins/rate-limit.js'
 
 export const accessErrors = {
   NotAuthenticated: createError('NOT_AUTHENTICATED', 'Not authenticated', 401),
   InvalidApiKey: createError('INVALID_API_KEY', 'Could not validate credentials', 403),
   RateLimited: createError('RATE_LIMITED', 'Rate limit exceeded: %s per %s', 429)
 } as const
-
-// In-process counters: one per API key or client IP.
-const LOCAL_STORE_KEYS = 100_000
 
 const digest = (text: string) => createHash('sha256').update(text).digest()
 
@@ -38,20 +35,12 @@ export async function apiRouteConfig (app: FastifyInstance): Promise<FastifyCont
   const { config } = app
   const max = config.SMART_MAINTENANCE_RATE_LIMIT_MAX
   if (max === 0) return { rateLimit: false }
-  if (!app.hasDecorator('rateLimit')) {
-    const shared = redisAtStart(app.redis).readyAtStart
-    await app.register(rateLimit, {
-      global: false,
-      ...(shared
-        ? { redis: app.redis, nameSpace: `${config.REDIS_KEY_PREFIX}rl:`, skipOnError: true }
-        : { cache: LOCAL_STORE_KEYS })
-    })
-  }
+  if (!app.hasDecorator('rateLimit')) await app.register(rateLimit, { global: false, ...rateLimitStore(app) })
   const window = config.SMART_MAINTENANCE_RATE_LIMIT_WINDOW
   return {
     rateLimit: {
       max,
-      timeWindow: /^\d+$/.test(window) ? Number(window) : window,
+      timeWindow: parseWindow(window),
       hook: 'onRequest',
       keyGenerator: (request) => {
         const key = request.headers['x-api-key']

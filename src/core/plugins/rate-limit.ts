@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import rateLimit, { type FastifyRateLimitOptions, type FastifyRateLimitStore } from '@fastify/rate-limit'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { errors } from '../errors/index.js'
@@ -54,26 +54,33 @@ function circuitStore (redis: Redis, circuit: RedisCircuit, nameSpace: string) {
 }
 
 /**
+ * The store of every rate limit, chosen once, at start: Redis when it answered then (replicas share
+ * the counters; while Redis is unreachable or hung later, CircuitStore counts in this process),
+ * otherwise @fastify/rate-limit's in-process store (single-instance mode), kept for the process's
+ * lifetime even if Redis appears later: switching stores mid-window would reset every counter.
+ */
+export function rateLimitStore (app: FastifyInstance) {
+  return redisAtStart(app.redis).readyAtStart
+    ? { store: circuitStore(app.redis, app.redisCircuit, `${app.config.REDIS_KEY_PREFIX}rl:`), cache: LOCAL_STORE_KEYS, skipOnError: true }
+    : { cache: LOCAL_STORE_KEYS }
+}
+
+/** A window setting: milliseconds when it is a number, else a text @fastify/rate-limit reads ("1 minute"). */
+export const parseWindow = (window: string): number | string => /^\d+$/.test(window) ? Number(window) : window
+
+/**
  * Limits per user when the request carries a valid token, per IP otherwise. It runs as a
  * preHandler, after the route's authentication hook, so the key is a verified user id.
- *
- * The store is chosen once, at start: Redis when it answered then (replicas share the counters;
- * while Redis is unreachable or hung later, CircuitStore counts in this process), otherwise
- * @fastify/rate-limit's in-process store (single-instance mode), kept for the process's lifetime
- * even if Redis appears later: switching stores mid-window would reset every counter.
  */
 export default fp(async (app) => {
   const { config } = app
   if (!config.RATE_LIMIT_ENABLED) return
-  const shared = redisAtStart(app.redis).readyAtStart
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler',
     max: config.RATE_LIMIT_MAX,
-    timeWindow: /^\d+$/.test(config.RATE_LIMIT_WINDOW) ? Number(config.RATE_LIMIT_WINDOW) : config.RATE_LIMIT_WINDOW,
-    ...(shared
-      ? { store: circuitStore(app.redis, app.redisCircuit, `${config.REDIS_KEY_PREFIX}rl:`), cache: LOCAL_STORE_KEYS, skipOnError: true }
-      : { cache: LOCAL_STORE_KEYS }),
+    timeWindow: parseWindow(config.RATE_LIMIT_WINDOW),
+    ...rateLimitStore(app),
     keyGenerator: (request: FastifyRequest) => {
       const user = request.user as { sub?: string } | undefined
       return user?.sub ? `user:${user.sub}` : `ip:${request.ip}`
