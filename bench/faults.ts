@@ -7,7 +7,7 @@ import type { Injection } from '../src/core/faults/engine.js'
 import type { PhaseFaults, TimelinePoint } from './types.js'
 
 /** Request faults a client sees as a failed request (an error status, or no usable answer). */
-export const FAILING_ACTIONS = new Set(['error', 'reset', 'empty', 'malformed', 'garbage', 'hang'])
+const FAILING_ACTIONS = new Set(['error', 'reset', 'empty', 'malformed', 'garbage', 'hang'])
 
 export interface FaultSchedule {
   file: string

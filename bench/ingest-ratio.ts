@@ -198,7 +198,7 @@ async function stopServer (server: Server): Promise<number | null> {
 }
 
 /** Sums every series of `name` whose labels contain all of `labels`; undefined when the metric is absent. */
-export function metricValue (text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+function metricValue (text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   return metricSum(parsePrometheusText(text), name, labels)
 }
 

@@ -1,5 +1,5 @@
 /** How long a health check waits for a dependency before calling it down. */
-export const CHECK_TIMEOUT_MS = 1000
+const CHECK_TIMEOUT_MS = 1000
 
 /** `work`, or a rejection after CHECK_TIMEOUT_MS: a health check never hangs on a hung dependency. */
 export function withCheckTimeout<T> (work: Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify'
 import { parseWindow, rateLimitStore } from '../../core/plugins/rate-limit.js'
 
-export const accessErrors = {
+const accessErrors = {
   NotAuthenticated: createError('NOT_AUTHENTICATED', 'Not authenticated', 401),
   InvalidApiKey: createError('INVALID_API_KEY', 'Could not validate credentials', 403),
   RateLimited: createError('RATE_LIMITED', 'Rate limit exceeded: %s per %s', 429)

@@ -86,7 +86,7 @@ async function binaries (): Promise<Binaries> {
  * Where root's embedded clusters live: /var/tmp, which survives reboots (unlike /tmp on many
  * systems), else the temporary directory.
  */
-export function rootRuntimeDir (): string {
+function rootRuntimeDir (): string {
   return path.join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'eriop-target-postgres')
 }
 

@@ -14,7 +14,7 @@ const SETTINGS_DDL = [
 // IF NOT EXISTS is not safe against itself: two can both miss and one fails on a unique index).
 const SETTINGS_LOCK_ID = 7_240_418
 
-export const SIGNING_KEY_SETTING = 'jwt_signing_key'
+const SIGNING_KEY_SETTING = 'jwt_signing_key'
 
 type Queryable = Pick<pg.Pool, 'connect'>
 

@@ -33,7 +33,7 @@ export function generator (seed: string, ruleId: string, key: string): RandomGen
 
 /** Draws above a cap are drawn again, up to this many times, then the cap is used (WireMock's choice). */
 const REDRAWS = 100
-export const DEFAULT_CAP_MS = 60_000
+const DEFAULT_CAP_MS = 60_000
 
 /** One standard normal draw (Box–Muller). */
 function normal (rng: RandomGenerator): number {

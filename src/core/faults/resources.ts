@@ -4,7 +4,7 @@ import pg from 'pg'
 import type { Action } from './rules.js'
 
 /** Application name of the side sessions (lock holders, the terminator): never the server's own, so pg-terminate spares them. */
-export const FAULTS_APPLICATION_NAME = 'eriop-target-faults'
+const FAULTS_APPLICATION_NAME = 'eriop-target-faults'
 
 export interface ResourceDeps {
   databaseUrl: string

@@ -34,7 +34,7 @@ const RECORD = `r(id uuid, agency_id uuid, ingested_by uuid, idempotency_key var
  *   not only the foreign key, because the key alone would accept another agency's building.
  * No conflict target: DO NOTHING then covers both unique indexes.
  */
-export const INSERT_BATCH: pg.QueryConfig = {
+const INSERT_BATCH: pg.QueryConfig = {
   name: 'eriop_ingest_alerts_v1',
   text: `INSERT INTO alerts (${COLUMNS})
 SELECT ${COLUMNS} FROM json_to_recordset($1::json) AS ${RECORD}
@@ -54,7 +54,7 @@ const samePayload = `(${PAYLOAD.map((c) => `a.${c}`).join(', ')}) IS NOT DISTINC
  * Idempotency-Key (a replay), and whether that alert was made from the same payload. No match: the
  * building filter dropped it.
  */
-export const RESOLVE_SKIPPED: pg.QueryConfig = {
+const RESOLVE_SKIPPED: pg.QueryConfig = {
   name: 'eriop_ingest_resolve_v2',
   text: `SELECT r.i, a.id, a.received_at, a.same_payload
 FROM json_to_recordset($1::json) AS ${RECORD.replace('r(', 'r(i int, ')}
@@ -68,7 +68,7 @@ LEFT JOIN LATERAL (
 }
 
 /** Whether two records with one Idempotency-Key come from the same payload (as RESOLVE_SKIPPED decides it). */
-export function sameAlertPayload (a: IngestRecord, b: IngestRecord): boolean {
+function sameAlertPayload (a: IngestRecord, b: IngestRecord): boolean {
   return PAYLOAD.every((c) => isDeepStrictEqual(a[c as keyof IngestRecord] ?? null, b[c as keyof IngestRecord] ?? null))
 }
 

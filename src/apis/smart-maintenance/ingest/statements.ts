@@ -52,7 +52,7 @@ LEFT JOIN LATERAL (
 ) a ON true`
 }
 
-export function sameReadingPayload (a: ReadingRecord, b: ReadingRecord): boolean {
+function sameReadingPayload (a: ReadingRecord, b: ReadingRecord): boolean {
   return PAYLOAD.every((c) => isDeepStrictEqual(a[c] ?? null, b[c] ?? null)) &&
     (a.timestamp_default || b.timestamp_default || a.timestamp === b.timestamp)
 }
