@@ -32,6 +32,11 @@ export function toDrfAnswer (err: FastifyError): Answer {
   }
   const database = databaseError(err)
   const refused = database && fromDatabaseError(database)
+  if (refused?.status === 401) {
+    // The token's user is gone (a foreign key to the user failed): DRF's answer for that.
+    const gone = drf.inactiveUser()
+    return { status: 401, body: gone.body, headers: gone.headers }
+  }
   if (refused) {
     const text = typeof refused.body.detail === 'string' ? refused.body.detail : refused.body.detail.map((issue) => issue.msg).join('; ')
     return { status: refused.status === 422 ? 400 : refused.status, body: { detail: text }, headers: refused.headers }
