@@ -89,8 +89,12 @@ test('failures and remediation: FAILED planes, REINSTALL and RETRY_FAILED start 
   const token = await login(app, 'publisher_user')
   const id = APPROVED[1]
   for (const plane of ['JAMF', 'SCCM']) assert.equal((await postForm(app, '/api/v1/connectors/publish/', { deployment_id: id, target_plane: plane }, token)).statusCode, 200)
-  await sleep(20 * 1.5 * 3 + 50)
-  const failed = (await app.inject({ url: `/api/v1/connectors/status/${id}`, headers: bearer(token) })).json()
+  // Steps of 20 ms: both planes fail within a few; read until the deployment says so, 5 s at most.
+  let failed = (await app.inject({ url: `/api/v1/connectors/status/${id}`, headers: bearer(token) })).json()
+  for (const deadline = Date.now() + 5000; failed.status !== 'FAILED' && Date.now() < deadline;) {
+    await sleep(20)
+    failed = (await app.inject({ url: `/api/v1/connectors/status/${id}`, headers: bearer(token) })).json()
+  }
   assert.equal(failed.status, 'FAILED')
   assert.deepEqual(failed.jobs.map((j: { status: string }) => j.status), ['FAILED', 'FAILED'])
 
