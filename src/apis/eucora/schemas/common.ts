@@ -1,5 +1,8 @@
 import { Type, type TSchema } from 'typebox'
+import { DateTime, IdParams, Nullable, Uuid } from '../../../core/schemas/common.js'
 import { INVALID_MESSAGE } from '../drf/validation.js'
+
+export { DateTime, IdParams, Nullable, Uuid }
 
 /** Postgres text cannot hold NUL: refused by validation with DRF's message, never by the database. */
 const NO_NUL = '^[^\\u0000]*$'
@@ -8,12 +11,8 @@ const NO_NUL = '^[^\\u0000]*$'
 export const Char = (maxLength: number, opts: { allowBlank?: boolean, description?: string } = {}) =>
   Type.String({ maxLength, pattern: NO_NUL, ...(opts.allowBlank ? {} : { minLength: 1 }), ...(opts.description ? { description: opts.description } : {}) })
 
-export const Uuid = Type.String({ format: 'uuid', maxLength: 36, description: 'UUID' })
 export const Choice = <const T extends string[]>(values: readonly [...T], description?: string) =>
   Type.Enum(values, description ? { description } : {})
-
-export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'ISO-8601 timestamp' })
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
 /** A union whose failure is one message of the API's choosing (see toFieldErrors). */
 export const OneOf = <T extends TSchema[]>(schemas: [...T], invalid: string, description?: string) =>
@@ -30,8 +29,6 @@ export const ScalarDict = (maxProperties: number) => Type.Unsafe<Record<string, 
   propertyNames: { type: 'string', minLength: 1, maxLength: 100, pattern: NO_NUL },
   additionalProperties: { anyOf: [Char(500, { allowBlank: true }), { type: 'number' }, { type: 'boolean' }] }
 })
-
-export const IdParams = Type.Object({ id: Uuid })
 
 export const LimitQuery = (max: number, fallback: number) => Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: max, default: fallback, description: `At most this many items (1–${max})` })
