@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify'
+
 /** How long a health check waits for a dependency before calling it down. */
 const CHECK_TIMEOUT_MS = 1000
 
@@ -8,6 +10,19 @@ export function withCheckTimeout<T> (work: Promise<T>): Promise<T> {
     work,
     new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS) })
   ]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Every API's Redis check, for timedCheck: it fails at once while the Redis circuit is open (a PING
+ * would wait out its timeout) or the client is not connected, and a failed PING opens the circuit.
+ */
+export async function pingRedis (app: FastifyInstance): Promise<void> {
+  if (app.redisCircuit.isOpen) throw new Error(app.redisCircuit.describe())
+  if (app.redis.status !== 'ready') throw new Error(`not connected (${app.redis.status})`)
+  await app.redis.ping().catch((err: Error) => {
+    app.redisCircuit.failure(err)
+    throw err
+  })
 }
 
 export interface CheckOutcome { ok: boolean, latencyMs: number | null, error?: string }

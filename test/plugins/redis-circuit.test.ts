@@ -3,35 +3,18 @@
 // without Redis, probes it in the background, and uses it again once it answers (SIGCONT).
 // Real HTTP (autocannon) against a listening app, a redis-server of this test's own.
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
 import type { App } from '../../src/app.js'
 import { freePort } from '../../src/core/db/embedded.js'
 import { bearer, build, createTeam, useTestDatabase } from '../helper.js'
-import { runs, skipUnless } from '../tools.js'
+import { runs, skipUnless, startRedisServer } from '../tools.js'
 
 const database = useTestDatabase('redis_circuit')
 // These tests start, freeze and kill a redis-server of their own.
 const skipRedisServer = skipUnless(runs('redis-server'), 'redis-server is not installed (apt-get install redis-server)')
-
-async function startRedis (t: TestContext, port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  t.after(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill('SIGCONT')
-    child.kill('SIGTERM')
-    await once(child, 'exit')
-  })
-  const probe = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: (n) => (n < 50 ? 100 : null) })
-  probe.on('error', () => {})
-  await probe.ping()
-  probe.disconnect()
-  return child
-}
 
 /** Requests per second over `seconds` of real HTTP from 16 connections; every answer must be a 200. */
 async function rate (url: string, token: string, seconds: number): Promise<number> {
@@ -54,7 +37,7 @@ const metricValue = async (app: App, name: string) => {
 
 test('Redis frozen: at least half the normal rate, degraded and reported; thawed: Redis counts again', { skip: skipRedisServer, timeout: 120_000 }, async (t) => {
   const port = await freePort()
-  const server = await startRedis(t, port)
+  const server = await startRedisServer(t, port)
   const prefix = `eriop-test:circuit:${process.pid}:`
   const app = await build(t, database.url, { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'silent' })
   await app.listen({ host: '127.0.0.1', port: 0 })

@@ -1,6 +1,8 @@
 // The health family: the original's shapes, real checks, 503 when the checked part is down.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { freePort } from '../../../src/core/net.js'
+import { runs, skipUnless, startRedisServer } from '../../tools.js'
 import { switchablePostgres } from '../eriop/ingest/support.js'
 import { buildSm, useSmartMaintenanceDatabase } from './support.js'
 
@@ -72,6 +74,25 @@ test('Redis unreachable: /health/redis 503, /health/detailed 200 degraded; Redis
   assert.equal(disabled.statusCode, 200)
   assert.deepEqual(disabled.json(), { status: 'disabled', redis: 'disabled', latency_ms: null })
   assert.deepEqual((await off.inject('/health')).json(), { status: 'ok', database: 'connected', redis: 'disabled' })
+})
+
+test('Redis frozen: the health checks stop asking it once its circuit is open, and say why', { skip: skipUnless(runs('redis-server'), 'redis-server is not installed (apt-get install redis-server)'), timeout: 60_000 }, async (t) => {
+  const port = await freePort()
+  const server = await startRedisServer(t, port)
+  const app = await buildSm(t, database.url, { REDIS_URL: `redis://127.0.0.1:${port}` })
+  assert.equal((await app.inject('/health/redis')).statusCode, 200)
+  server.kill('SIGSTOP')
+  // The first check finds out: its PING times out, which opens the circuit; the next checks answer at once.
+  assert.equal((await app.inject('/health/redis')).statusCode, 503)
+  for (const deadline = Date.now() + 5000; !app.redisCircuit.isOpen && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.ok(app.redisCircuit.isOpen, 'the timed-out PING opened the circuit')
+  for (const url of ['/health/redis', '/health/detailed', '/health']) {
+    const started = performance.now()
+    const res = await app.inject(url)
+    assert.ok(performance.now() - started < 500, `${url} answers at once while the circuit is open (${Math.round(performance.now() - started)} ms)`)
+    assert.notEqual(res.statusCode, 500)
+  }
+  assert.match((await app.inject('/health/redis')).json().detail, /circuit open/)
 })
 
 test('metrics and status: figures of this process and this database', async (t) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { timedCheck } from '../../../../core/health.js'
+import { pingRedis, timedCheck } from '../../../../core/health.js'
 import { Nullable } from '../../../../core/schemas/common.js'
 import { instanceMode, redisAtStart } from '../../../../core/plugins/redis.js'
 
@@ -42,15 +42,8 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ version: string }> = async (app,
     if (!enabled) {
       return { name: 'redis', status: 'healthy', message: 'disabled (REDIS_URL=none): single-instance mode', latency_ms: null }
     }
-    // Open circuit: Redis failed and is being probed; asking it here would wait out its timeout.
-    if (app.redisCircuit.isOpen) return { name: 'redis', status: 'degraded', message: app.redisCircuit.describe(), latency_ms: null }
-    const checked = await timed('redis', async () => {
-      if (app.redis.status !== 'ready') throw new Error(`not connected (${app.redis.status}); single-instance mode until it is back`)
-      await app.redis.ping().catch((err) => {
-        app.redisCircuit.failure(err)
-        throw err
-      })
-    }, 'degraded')
+    const checked = await timed('redis', () => pingRedis(app), 'degraded')
+    if (checked.status === 'degraded' && !app.redisCircuit.isOpen) checked.message += '; single-instance mode until it is back'
     if (checked.status === 'healthy' && !readyAtStart) {
       checked.message = 'ok; unreachable at start, so rate-limit counters stay in this process until restart (live events are shared again)'
     }

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { Type } from 'typebox'
 import { redisAtStart } from '../../../../core/plugins/redis.js'
 import { bothSlashes } from '../../drf/form.js'
-import { timedCheck } from '../../../../core/health.js'
+import { pingRedis, timedCheck } from '../../../../core/health.js'
 
 const Status = Type.Enum(['healthy', 'degraded', 'unhealthy'])
 const Check = Type.Object({
@@ -34,10 +34,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const database = () => timed(() => app.db.execute(sql`select 1`), 'unhealthy')
   const redis = async (): Promise<CheckResult> => {
     if (!redisAtStart(app.redis).enabled) return { status: 'healthy', message: 'disabled (REDIS_URL=none): single-instance mode' }
-    return timed(async () => {
-      if (app.redis.status !== 'ready') throw new Error(`not connected (${app.redis.status})`)
-      await app.redis.ping()
-    }, 'unhealthy')
+    return timed(() => pingRedis(app), 'unhealthy')
   }
 
   for (const [url, hide] of bothSlashes('/api/v1/health/')) {

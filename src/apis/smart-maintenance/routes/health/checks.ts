@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
-import { timedCheck } from '../../../../core/health.js'
+import { pingRedis, timedCheck } from '../../../../core/health.js'
 import { redisAtStart } from '../../../../core/plugins/redis.js'
 
 export interface Check { ok: boolean, latency_ms: number | null, error?: string }
@@ -20,9 +20,6 @@ export type RedisState = 'connected' | 'disconnected' | 'disabled'
 /** PING within a second; `disabled` when REDIS_URL turns Redis off on purpose (single-instance mode). */
 export async function checkRedis (app: FastifyInstance): Promise<Check & { state: RedisState }> {
   if (!redisAtStart(app.redis).enabled) return { ok: true, latency_ms: null, state: 'disabled' }
-  const checked = await timed(async () => {
-    if (app.redis.status !== 'ready') throw new Error(`not connected (${app.redis.status})`)
-    await app.redis.ping()
-  })
+  const checked = await timed(() => pingRedis(app))
   return { ...checked, state: checked.ok ? 'connected' : 'disconnected' }
 }
